@@ -1,0 +1,19 @@
+import type { ErrorCode } from '../core/errors';
+
+/** The one place that maps stable error codes to HTTP statuses. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_ERROR: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMIT_EXCEEDED: 429,
+  INTERNAL: 500,
+  DEPENDENCY_UNAVAILABLE: 503,
+};
+
+export const statusFor = (code: ErrorCode): number => ERROR_STATUS[code];

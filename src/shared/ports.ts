@@ -1,0 +1,67 @@
+/**
+ * The interfaces core and handlers depend on. Each has a real adapter in
+ * src/shared/adapters (Azure services, Redis) and, where no real part can run locally,
+ * an in-process one behind the same interface.
+ */
+import type { EventEnvelope } from './core/events';
+
+/** Queue names shared by senders and the queue-triggered functions. */
+export const QUEUES = {
+  events: 'events',
+  webhookDeliveries: 'webhook-deliveries',
+  documentProcessing: 'document-processing',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface QueueSendOptions {
+  /** Used for duplicate detection (Service Bus MessageId). */
+  messageId?: string;
+  subject?: string;
+  applicationProperties?: Record<string, string | number | boolean>;
+  /** Deliver no earlier than this time (scheduled enqueue). */
+  scheduledEnqueueTime?: Date;
+}
+
+/** Sends messages to a queue: Service Bus in Azure, the local host's in-process broker locally. */
+export interface QueueSender {
+  send(queue: QueueName, body: unknown, options?: QueueSendOptions): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Publishes domain events (to the `events` queue, through the outbox). */
+export interface EventPublisher {
+  publish(event: EventEnvelope): Promise<void>;
+}
+
+export interface RateLimitPolicy {
+  /** Requests allowed per window; Infinity = unlimited. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch seconds when the caller has its full allowance again. */
+  resetAt: number;
+  /** Seconds to wait before retrying (only when not allowed). */
+  retryAfter: number;
+}
+
+export interface RateLimiter {
+  check(key: string, policy: RateLimitPolicy): Promise<RateLimitResult>;
+}
+
+/** A dependency's answer to a bounded-time health probe. */
+export type HealthStatus = 'healthy' | 'unhealthy' | 'not_configured';
+export interface HealthCheckResult {
+  status: HealthStatus;
+  /** A stable reason code (e.g. TIMEOUT, UNREACHABLE, AUTH_FAILED, NOT_CONFIGURED), never raw error text. */
+  reason?: string;
+  latency_ms?: number;
+}
+export interface HealthCheck {
+  readonly name: string;
+  check(signal: AbortSignal): Promise<HealthCheckResult>;
+}
