@@ -1,0 +1,70 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { Principal, Scope } from '../core/principal';
+import type { Logger } from '../logger';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call an endpoint:
+ * - 'public': no credential needed (health); rate-limited as anonymous.
+ * - 'platform_admin': the PLATFORM_ADMIN_API_KEY only (tenant onboarding).
+ * - { scopes }: an API key or JWT holding every listed scope (admin:all grants all).
+ */
+export type EndpointAuth = 'public' | 'platform_admin' | { scopes: readonly Scope[] };
+
+export interface Pagination {
+  cursor: string | null;
+  has_next: boolean;
+}
+
+/** What a handler returns; the pipeline wraps `data` in the success envelope. */
+export interface EndpointResult {
+  status?: number;
+  data?: unknown;
+  pagination?: Pagination;
+  headers?: Record<string, string>;
+  /** Sets the ETag header (quoted by the pipeline if not already). */
+  etag?: string;
+  /** Bypasses the envelope entirely (file downloads, redirects, 204s with no body). */
+  raw?: HttpResponseInit;
+}
+
+export interface EndpointContext<P, Q, B> {
+  request: HttpRequest;
+  invocation: InvocationContext;
+  requestId: string;
+  principal: Principal;
+  params: P;
+  query: Q;
+  /** The validated JSON body; undefined when the endpoint declares no body schema. */
+  body: B;
+  log: Logger;
+}
+
+export type SchemaOut<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface EndpointOptions<
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+> {
+  /** The function name: the file name in src/functions without .ts (kebab-case). */
+  name: string;
+  /** Route under /api, Functions syntax: 'v1/spaces/{id}'. */
+  route: string;
+  methods: readonly HttpMethod[];
+  auth: EndpointAuth;
+  /** zod schemas; objects should be .strict() so unknown fields are rejected (the pipeline checks). */
+  params?: P;
+  query?: Q;
+  body?: B;
+  /**
+   * 'json' (default when `body` is set): the pipeline reads, size-limits, parses and validates JSON.
+   * 'stream': the handler reads `request.body` itself (uploads); the pipeline only checks Content-Length.
+   */
+  bodyMode?: 'json' | 'stream';
+  /** Overrides MAX_REQUEST_BODY_BYTES for this endpoint. */
+  maxBodyBytes?: number;
+  handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => Promise<EndpointResult>;
+}
