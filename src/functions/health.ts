@@ -1,0 +1,14 @@
+import { getConfig } from '../shared/config';
+import { endpoint } from '../shared/http/endpoint';
+
+// Liveness: answers from memory only, so a dependency outage never makes the instance look dead.
+endpoint({
+  name: 'health',
+  route: 'health',
+  methods: ['GET'],
+  auth: 'public',
+  handler: async () => {
+    const c = getConfig();
+    return { data: { status: 'ok', version: c.EVA_API_VERSION, environment: c.ENVIRONMENT } };
+  },
+});

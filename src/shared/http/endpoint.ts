@@ -1,0 +1,157 @@
+/**
+ * endpoint(): the only caller of app.http. Every endpoint gets, in this order: request id, CORS
+ * (and preflight), authentication and scopes, rate limit, body size limit, JSON parsing, zod
+ * validation of params/query/body (unknown fields rejected), the handler, the success or error
+ * envelope, and one structured log line. Errors become statuses in one place (error-status.ts).
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import { getConfig } from '../config';
+import { AppError, isAppError } from '../core/errors';
+import { ANONYMOUS, type Principal } from '../core/principal';
+import { getLogger } from '../services';
+import { authenticate, rateLimit } from './authenticate';
+import { checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
+import { corsHeaders, preflightHeaders } from './cors';
+import { errorBody, successBody } from './envelope';
+import { statusFor } from './error-status';
+import { rateLimitHeaders } from './rate-limit-headers';
+import { requestIdFrom } from './request-id';
+import type { EndpointOptions, EndpointResult, SchemaOut } from './types';
+import { queryObject, strictSchema, validate } from './validate';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function endpoint<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(options: EndpointOptions<P, Q, B>): void {
+  app.http(options.name, {
+    route: options.route,
+    methods: [...options.methods, 'OPTIONS'],
+    authLevel: 'anonymous',
+    handler: createHandler(options),
+  });
+}
+
+/** The pipeline as a plain function, so it can be tested without registering anything. */
+export function createHandler<
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+>(options: EndpointOptions<P, Q, B>): (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponseInit> {
+  const params = options.params && strictSchema(options.params);
+  const query = options.query && strictSchema(options.query);
+  const body = options.body && strictSchema(options.body);
+  const bodyMode = options.bodyMode ?? (options.body ? 'json' : undefined);
+
+  return async (request, invocation) => {
+    const started = performance.now();
+    const config = getConfig();
+    const requestId = requestIdFrom(request.headers.get('x-request-id'));
+    const origin = request.headers.get('origin');
+    const log = getLogger().child({ request_id: requestId, function: options.name });
+    const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
+    let principal: Principal = ANONYMOUS;
+    let response: HttpResponseInit;
+
+    try {
+      if (request.method === 'OPTIONS') {
+        response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
+      } else {
+        principal = await authenticate(request, options.auth);
+        const limited = await rateLimit(principal);
+        if (limited) {
+          Object.assign(headers, rateLimitHeaders(limited));
+          if (!limited.allowed) {
+            throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
+              extra: { retry_after: limited.retryAfter },
+              headers: { 'Retry-After': String(limited.retryAfter) },
+            });
+          }
+        }
+        const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
+        const ctx = {
+          request,
+          invocation,
+          requestId,
+          principal,
+          log,
+          params: (params ? validate(params, request.params, 'params') : undefined) as SchemaOut<P>,
+          query: (query ? validate(query, queryObject(request.query), 'query') : undefined) as SchemaOut<Q>,
+          body: undefined as SchemaOut<B>,
+        };
+        if (bodyMode === 'stream') {
+          checkDeclaredLength(request, maxBody);
+        } else if (body) {
+          ctx.body = validate(body, await readJsonBody(request, maxBody), 'body') as SchemaOut<B>;
+        }
+        response = toResponse(await options.handler(ctx), requestId, headers);
+      }
+    } catch (err) {
+      response = errorResponse(err, requestId, headers, log);
+    }
+
+    const status = response.status ?? 200;
+    const fields = {
+      method: request.method,
+      status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      tenant_id: principal.tenantId || undefined,
+    };
+    if (status >= 500) log.error('request', fields);
+    else log.info('request', fields);
+    return response;
+  };
+}
+
+async function readJsonBody(request: HttpRequest, max: number): Promise<unknown> {
+  const text = await readLimitedText(request, max);
+  if (text.trim() === '') {
+    throw new AppError('VALIDATION_ERROR', 'A JSON request body is required.', {
+      details: [{ field: 'body', issue: 'required' }],
+    });
+  }
+  if (!isJsonContentType(request.headers.get('content-type'))) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json.');
+  }
+  return parseJson(text);
+}
+
+function toResponse(result: EndpointResult, requestId: string, headers: Record<string, string>): HttpResponseInit {
+  if (result.raw) {
+    return { ...result.raw, headers: { ...headers, ...(result.raw.headers as Record<string, string> | undefined) } };
+  }
+  const out: Record<string, string> = { ...headers, ...result.headers };
+  if (result.etag) out.ETag = result.etag.startsWith('"') || result.etag.startsWith('W/') ? result.etag : `"${result.etag}"`;
+  const status = result.status ?? 200;
+  if (status === 204) return { status, headers: out };
+  out['Content-Type'] = JSON_TYPE;
+  return { status, headers: out, body: JSON.stringify(successBody(result.data ?? null, requestId, result.pagination)) };
+}
+
+/** The one place an error becomes a response: AppErrors keep their code; anything else is a bare 500. */
+export function errorResponse(
+  err: unknown,
+  requestId: string,
+  headers: Record<string, string>,
+  log: { error(msg: string, f?: Record<string, unknown>): void },
+): HttpResponseInit {
+  let appError: AppError;
+  if (isAppError(err)) {
+    appError = err;
+  } else {
+    // The detail stays in the server log; the client sees only the request id to quote.
+    log.error('unhandled error', {
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    appError = new AppError('INTERNAL', 'An internal error occurred.');
+  }
+  return {
+    status: statusFor(appError.code),
+    headers: { ...headers, ...appError.headers, 'Content-Type': JSON_TYPE },
+    body: JSON.stringify(errorBody(appError, requestId)),
+  };
+}
