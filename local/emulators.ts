@@ -1,0 +1,93 @@
+/**
+ * Starts the storage emulators the local host and tests need, unless real accounts are configured.
+ * For each of Cosmos DB and Blob Storage: when its setting is already in process.env the real
+ * account is used (and the summary says so); otherwise the embedded emulator starts in-process on
+ * a free loopback port and the settings are put into process.env so getConfig() picks them up.
+ * stop() closes the emulators and restores the environment as it was.
+ */
+import { resetConfig } from '../src/shared/config';
+import { startBlobEmulator } from './blob-emulator';
+import { startCosmosEmulator } from './cosmos-emulator';
+
+export interface StartEmulatorsOptions {
+  /** Start (or use) Cosmos DB (default true). */
+  cosmos?: boolean;
+  /** Start (or use) Blob Storage (default true). */
+  blob?: boolean;
+}
+
+export interface RunningEmulators {
+  /** Human-readable lines, one per service, e.g. "Cosmos DB: embedded emulator at http://127.0.0.1:PORT". */
+  summary: string[];
+  stop(): Promise<void>;
+}
+
+/** Where a configured endpoint points, without credentials (for the summary). */
+function describeBlobAccount(connectionString: string): string {
+  const parts = new Map<string, string>();
+  for (const piece of connectionString.split(';')) {
+    const i = piece.indexOf('=');
+    if (i > 0) parts.set(piece.slice(0, i).trim().toLowerCase(), piece.slice(i + 1).trim());
+  }
+  if (connectionString.trim().toLowerCase() === 'usedevelopmentstorage=true') return 'development storage';
+  return parts.get('blobendpoint') ?? parts.get('accountname') ?? 'configured account';
+}
+
+function describeCosmosEndpoint(endpoint: string): string {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return 'configured endpoint';
+  }
+}
+
+export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
+  const summary: string[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  const saved = new Map<string, string | undefined>();
+  const setEnv = (name: string, value: string) => {
+    if (!saved.has(name)) saved.set(name, process.env[name]);
+    process.env[name] = value;
+  };
+  const stop = async () => {
+    const pending = stops.splice(0, stops.length).reverse();
+    await Promise.allSettled(pending.map((s) => s()));
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    saved.clear();
+    resetConfig();
+  };
+
+  try {
+    if (options.cosmos ?? true) {
+      const configured = process.env.COSMOS_DB_ENDPOINT;
+      if (configured) {
+        summary.push(`Cosmos DB: using configured account at ${describeCosmosEndpoint(configured)}`);
+      } else {
+        const cosmos = await startCosmosEmulator();
+        stops.push(() => cosmos.stop());
+        setEnv('COSMOS_DB_ENDPOINT', cosmos.endpoint);
+        setEnv('COSMOS_DB_KEY', cosmos.key);
+        summary.push(`Cosmos DB: embedded emulator at ${cosmos.endpoint}`);
+      }
+    }
+    if (options.blob ?? true) {
+      const configured = process.env.BLOB_STORAGE_CONNECTION_STRING;
+      if (configured) {
+        summary.push(`Blob Storage: using configured account at ${describeBlobAccount(configured)}`);
+      } else {
+        const blob = await startBlobEmulator();
+        stops.push(() => blob.stop());
+        setEnv('BLOB_STORAGE_CONNECTION_STRING', blob.connectionString);
+        summary.push(`Blob Storage: embedded Azurite at ${blob.blobEndpoint}`);
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  resetConfig();
+  return { summary, stop };
+}
