@@ -1,0 +1,77 @@
+/**
+ * QueueSender over Azure Service Bus. One client per process and one sender per queue,
+ * built on first use and reused (a warm Functions instance keeps its AMQP link).
+ * Event messages carry the event id as MessageId (the queue's duplicate detection drops a
+ * re-publish of the same event), the event type as Subject and the tenant as an
+ * application property. Retries are scheduled messages (scheduledEnqueueTime).
+ */
+import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import { dependencyUnavailable } from '../core/errors';
+import type { EventEnvelope } from '../core/events';
+import type { QueueName, QueueSender, QueueSendOptions } from '../ports';
+
+function isEventEnvelope(body: unknown): body is EventEnvelope {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  return typeof b.event_id === 'string' && typeof b.event_type === 'string' && typeof b.tenant_id === 'string';
+}
+
+/** Maps a queue body and send options to a Service Bus message (pure; unit-tested). */
+export function toServiceBusMessage(body: unknown, options: QueueSendOptions = {}): ServiceBusMessage {
+  const event = isEventEnvelope(body) ? body : undefined;
+  const messageId = options.messageId ?? event?.event_id;
+  const subject = options.subject ?? event?.event_type;
+  const applicationProperties = {
+    ...(event ? { tenantId: event.tenant_id } : {}),
+    ...options.applicationProperties,
+  };
+  return {
+    body,
+    contentType: 'application/json',
+    ...(messageId !== undefined ? { messageId } : {}),
+    ...(subject !== undefined ? { subject } : {}),
+    ...(Object.keys(applicationProperties).length > 0 ? { applicationProperties } : {}),
+  };
+}
+
+export interface ServiceBusQueueSenderOptions {
+  connectionString: string;
+  /** Bound on each send (AZURE_TIMEOUT). */
+  timeoutMs: number;
+}
+
+export function createServiceBusQueueSender(opts: ServiceBusQueueSenderOptions): QueueSender {
+  let client: ServiceBusClient | undefined;
+  const senders = new Map<QueueName, ServiceBusSender>();
+  const senderFor = (queue: QueueName): ServiceBusSender => {
+    let s = senders.get(queue);
+    if (!s) {
+      client ??= new ServiceBusClient(opts.connectionString);
+      s = client.createSender(queue);
+      senders.set(queue, s);
+    }
+    return s;
+  };
+  return {
+    async send(queue, body, options = {}) {
+      const message = toServiceBusMessage(body, options);
+      const abortSignal = AbortSignal.timeout(opts.timeoutMs);
+      try {
+        if (options.scheduledEnqueueTime && options.scheduledEnqueueTime.getTime() > Date.now()) {
+          await senderFor(queue).scheduleMessages(message, options.scheduledEnqueueTime, { abortSignal });
+        } else {
+          await senderFor(queue).sendMessages(message, { abortSignal });
+        }
+      } catch (e) {
+        throw dependencyUnavailable('service-bus', e);
+      }
+    },
+    async close() {
+      const all = [...senders.values()];
+      senders.clear();
+      await Promise.allSettled(all.map((s) => s.close()));
+      await client?.close();
+      client = undefined;
+    },
+  };
+}
