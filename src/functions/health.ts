@@ -7,6 +7,7 @@ endpoint({
   route: 'health',
   methods: ['GET'],
   auth: 'public',
+  rateLimited: false,
   handler: async () => {
     const c = getConfig();
     return { data: { status: 'ok', version: c.EVA_API_VERSION, environment: c.ENVIRONMENT } };

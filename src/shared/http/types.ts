@@ -64,6 +64,8 @@ export interface EndpointOptions<
    * 'stream': the handler reads `request.body` itself (uploads); the pipeline only checks Content-Length.
    */
   bodyMode?: 'json' | 'stream';
+  /** false exempts the endpoint from rate limiting (liveness probes must never be throttled). */
+  rateLimited?: boolean;
   /** Overrides MAX_REQUEST_BODY_BYTES for this endpoint. */
   maxBodyBytes?: number;
   handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => Promise<EndpointResult>;
