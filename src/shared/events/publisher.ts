@@ -1,0 +1,92 @@
+/**
+ * Publishing events, through the outbox. THE API every feature calls after a change:
+ *
+ *   import { publishEvent } from '../shared/events/publisher';
+ *   await publishEvent(makeEvent('space.created', tenantId, { ...space }, space.id));
+ *
+ * publishEvent stores the event in the outbox (partition = tenant), sends it to the `events`
+ * queue (message id = event id, so Service Bus drops a second publish), then marks it sent. A
+ * bus outage does not fail the caller's request: the event stays pending and the outbox-relay
+ * timer re-publishes it. Consumers are idempotent by event id.
+ */
+import { getConfig } from '../config';
+import type { EventEnvelope } from '../core/events';
+import { QUEUES, type EventPublisher } from '../ports';
+import { getLogger } from '../services';
+import { listStaleOutboxItems, markOutboxSent, noteRelayAttempt, writeOutboxItem } from './outbox-store';
+import { getQueueSender } from './queue-sender';
+
+/** Sends an event to the events queue (no outbox). */
+export async function sendToEventsQueue(event: EventEnvelope): Promise<void> {
+  await getQueueSender().send(QUEUES.events, event, {
+    messageId: event.event_id,
+    subject: event.event_type,
+    applicationProperties: { tenantId: event.tenant_id },
+  });
+}
+
+/** Step 1 alone: stores the event as pending (the relay publishes it if nothing else does). */
+export async function recordEvent(event: EventEnvelope): Promise<void> {
+  await writeOutboxItem(event);
+}
+
+/** Step 2 alone: publishes a recorded event and marks it sent. Never throws for a bus outage. */
+export async function dispatchEvent(event: EventEnvelope): Promise<boolean> {
+  try {
+    await sendToEventsQueue(event);
+  } catch (err) {
+    getLogger().warn('event publish failed; the outbox relay will retry', {
+      event_id: event.event_id,
+      event_type: event.event_type,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return false;
+  }
+  try {
+    await markOutboxSent(event.tenant_id, event.event_id);
+  } catch (err) {
+    // Published but not marked: the relay publishes it again and consumers drop the duplicate.
+    getLogger().warn('event published but not marked sent', { event_id: event.event_id, error: String(err) });
+  }
+  return true;
+}
+
+/** Records, publishes and marks sent. Throws only when the event could be neither stored nor sent. */
+export async function publishEvent(event: EventEnvelope): Promise<void> {
+  try {
+    await recordEvent(event);
+  } catch (err) {
+    // No outbox: publishing directly is the best left; if that fails too the caller must know.
+    getLogger().error('outbox write failed; publishing directly', { event_id: event.event_id, error: String(err) });
+    await sendToEventsQueue(event);
+    return;
+  }
+  await dispatchEvent(event);
+}
+
+const publisher: EventPublisher = { publish: publishEvent };
+
+/** The EventPublisher port, for code that takes its dependencies as interfaces. */
+export function getEventPublisher(): EventPublisher {
+  return publisher;
+}
+
+/** Relay attempts after which a pending event is left for an operator (logged as an error). */
+const MAX_RELAY_ATTEMPTS = 50;
+const RELAY_BATCH = 500;
+
+/** Re-publishes outbox events left pending past OUTBOX_STALE_SECONDS (the outbox-relay timer). */
+export async function relayOutbox(now: Date = new Date()): Promise<{ found: number; republished: number }> {
+  const cutoff = new Date(now.getTime() - getConfig().OUTBOX_STALE_SECONDS * 1_000);
+  const stale = await listStaleOutboxItems(cutoff, RELAY_BATCH);
+  let republished = 0;
+  for (const item of stale) {
+    if (item.relayAttempts >= MAX_RELAY_ATTEMPTS) {
+      getLogger().error('outbox event cannot be published', { event_id: item.id, tenant_id: item.tenantId });
+      continue;
+    }
+    await noteRelayAttempt(item).catch(() => undefined);
+    if (await dispatchEvent(item.event)) republished++;
+  }
+  return { found: stale.length, republished };
+}
