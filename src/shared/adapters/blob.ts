@@ -25,10 +25,19 @@ const CONCURRENCY = 2;
 let service: BlobServiceClient | undefined;
 let containerReady: Promise<ContainerClient> | undefined;
 
-/** The pipeline options used for clients built from config (timeouts from AZURE_TIMEOUT). */
-export function blobPipelineOptions(maxTries?: number): StoragePipelineOptions {
-  const tryTimeoutInMs = getConfig().AZURE_TIMEOUT * 1000;
-  return { retryOptions: maxTries === undefined ? { tryTimeoutInMs } : { tryTimeoutInMs, maxTries } };
+/**
+ * Pipeline options for clients built from config: each try bounded by AZURE_TIMEOUT, and short
+ * retries (the SDK default backs off for up to minutes, too long for an API request to wait).
+ */
+export function blobPipelineOptions(maxTries = 3): StoragePipelineOptions {
+  return {
+    retryOptions: {
+      maxTries,
+      tryTimeoutInMs: getConfig().AZURE_TIMEOUT * 1000,
+      retryDelayInMs: 300,
+      maxRetryDelayInMs: 3000,
+    },
+  };
 }
 
 /** Builds a client from a connection string; SDK parsing errors never reach callers. */
