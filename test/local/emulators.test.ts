@@ -72,7 +72,10 @@ describe('startEmulators', () => {
   it('stop() closes the ports and restores the environment it changed', async () => {
     for (const k of SETTINGS) delete process.env[k];
     resetConfig();
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const serversBefore = servers();
     const emulators = await startEmulators();
+    expect(servers()).toBe(serversBefore + 2);
     const cosmosPort = portOf(process.env.COSMOS_DB_ENDPOINT!);
     const blobPort = portOf(/BlobEndpoint=([^;]+)/.exec(process.env.BLOB_STORAGE_CONNECTION_STRING!)![1]!);
     expect(await accepts(cosmosPort)).toBe(true);
@@ -82,6 +85,7 @@ describe('startEmulators', () => {
 
     expect(await accepts(cosmosPort)).toBe(false);
     expect(await accepts(blobPort)).toBe(false);
+    expect(servers()).toBe(serversBefore); // no listening handle left behind
     for (const k of SETTINGS) expect(process.env[k]).toBeUndefined();
     expect(getConfig().COSMOS_DB_ENDPOINT).toBeUndefined();
     await emulators.stop(); // idempotent
