@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Principal } from '../../src/shared/core/principal';
-import {
-  policyFor,
-  rateLimitExceeded,
-  rateLimitHeaders,
-  rateLimitKey,
-  type RateLimitSettings,
-} from '../../src/shared/core/rate-limit-policy';
+import { policyFor, rateLimitKey, type RateLimitSettings } from '../../src/shared/core/rate-limit-policy';
 
 const defaults: RateLimitSettings = { RATE_LIMIT_DEFAULT: '50/hour', RATE_LIMIT_AUTHENTICATED: '100/hour', RATE_LIMIT_TIER_LIMITS: {} };
 const key = (tier?: Principal['tier']): Principal => ({
@@ -49,22 +43,5 @@ describe('rateLimitKey', () => {
     expect(rateLimitKey(key('pro'))).toBe(rateLimitKey(jwt));
     expect(rateLimitKey({ ...jwt, tenantId: 'other' })).not.toBe(rateLimitKey(jwt));
     expect(rateLimitKey(ANONYMOUS, '10.0.0.1')).not.toBe(rateLimitKey(ANONYMOUS, '10.0.0.2'));
-  });
-});
-
-describe('headers', () => {
-  it('reports limit, remaining and reset; Retry-After only when refused', () => {
-    expect(rateLimitHeaders({ allowed: true, limit: 10, remaining: 3, resetAt: 1_700_000_000, retryAfter: 0 })).toEqual({
-      'X-RateLimit-Limit': '10',
-      'X-RateLimit-Remaining': '3',
-      'X-RateLimit-Reset': '1700000000',
-    });
-    const refused = { allowed: false, limit: 10, remaining: 0, resetAt: 1_700_000_000, retryAfter: 42 };
-    expect(rateLimitHeaders(refused)['Retry-After']).toBe('42');
-    const e = rateLimitExceeded(refused);
-    expect(e.code).toBe('RATE_LIMIT_EXCEEDED');
-    expect(e.extra).toEqual({ retry_after: 42 });
-    expect(e.headers['Retry-After']).toBe('42');
-    expect(e.headers['X-RateLimit-Remaining']).toBe('0');
   });
 });

@@ -1,11 +1,11 @@
 /**
- * Which rate limit applies to a principal, under which counter key, and the headers that
- * report it. Pure: the limiter (Redis or in-process) only counts.
+ * Which rate limit applies to a principal and under which counter key. Pure: the limiter
+ * (Redis or in-process) only counts; src/shared/http/rate-limit-headers.ts renders the headers.
  */
 import { AppError } from './errors';
 import type { Principal, Tier } from './principal';
 import { parseRate } from './rate';
-import type { RateLimitPolicy, RateLimitResult } from '../ports';
+import type { RateLimitPolicy } from '../ports';
 
 export interface RateLimitSettings {
   RATE_LIMIT_DEFAULT: string;
@@ -57,24 +57,4 @@ export function rateLimitKey(principal: Principal, clientAddress = 'unknown'): s
     default:
       return `t:${principal.tenantId}:${principal.keyId ?? principal.subject}`;
   }
-}
-
-/** X-RateLimit-* headers for every limited response; Retry-After as well when refused. */
-export function rateLimitHeaders(r: RateLimitResult): Record<string, string> {
-  const h: Record<string, string> = {
-    'X-RateLimit-Limit': String(r.limit),
-    'X-RateLimit-Remaining': String(Math.max(0, r.remaining)),
-    'X-RateLimit-Reset': String(r.resetAt),
-  };
-  if (!r.allowed) h['Retry-After'] = String(Math.max(1, r.retryAfter));
-  return h;
-}
-
-/** The 429 error for a refused request (envelope carries retry_after; headers carry the rest). */
-export function rateLimitExceeded(r: RateLimitResult): AppError {
-  const retryAfter = Math.max(1, r.retryAfter);
-  return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded; retry after ${retryAfter} seconds.`, {
-    extra: { retry_after: retryAfter },
-    headers: rateLimitHeaders(r),
-  });
 }

@@ -1,0 +1,73 @@
+/** Tenant onboarding and administration (platform operators). */
+import { randomBytes } from 'node:crypto';
+import type { Page } from '../adapters/cosmos';
+import { AppError, notFound } from '../core/errors';
+import type { Tier } from '../core/principal';
+import { createApiKey, type CreatedApiKey } from './api-keys';
+import { tenantCache } from './caches';
+export { getTenantCached } from './caches';
+import type { TenantRecord } from './records';
+import { insertTenant, listTenants as listTenantRecords, readTenant, replaceTenant } from './tenant-store';
+
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export const newTenantId = (): string => `tnt_${randomBytes(8).toString('hex')}`;
+
+export async function getTenant(id: string): Promise<TenantRecord> {
+  const t = await readTenant(id);
+  if (!t) throw notFound('Tenant');
+  return t;
+}
+
+export interface CreateTenantInput {
+  id?: string;
+  name: string;
+  tier: Tier;
+}
+
+/** Creates a tenant and its first key (scope admin:all). */
+export async function createTenant(
+  input: CreateTenantInput,
+  createdBy = 'platform_admin',
+  now: Date = new Date(),
+): Promise<{ tenant: TenantRecord; apiKey: CreatedApiKey }> {
+  const at = now.toISOString();
+  const tenant = await insertTenant({
+    id: input.id ?? newTenantId(),
+    name: input.name,
+    tier: input.tier,
+    disabled: false,
+    createdAt: at,
+    updatedAt: at,
+  });
+  tenantCache().delete(tenant.id);
+  const apiKey = await createApiKey({
+    tenantId: tenant.id,
+    name: 'Initial key',
+    description: 'Created with the tenant',
+    scopes: ['admin:all'],
+    createdBy,
+  });
+  return { tenant, apiKey };
+}
+
+export interface UpdateTenantInput {
+  name?: string;
+  tier?: Tier;
+  disabled?: boolean;
+}
+
+export async function updateTenant(id: string, patch: UpdateTenantInput, ifMatch?: string): Promise<TenantRecord> {
+  const current = await getTenant(id);
+  if (ifMatch && current._etag && ifMatch !== current._etag) throw new AppError('PRECONDITION_FAILED', 'The tenant has changed (If-Match does not match).');
+  const { _etag, ...doc } = current;
+  const next: TenantRecord = { ...doc, ...patch, updatedAt: new Date().toISOString() };
+  const saved = await replaceTenant(next, ifMatch ?? _etag);
+  // This instance stops accepting a disabled tenant's credentials at once; others within the cache TTL.
+  tenantCache().delete(id);
+  return saved;
+}
+
+export function listTenants(limit: number, cursor?: string): Promise<Page<TenantRecord>> {
+  return listTenantRecords(limit, cursor);
+}
