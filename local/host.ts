@@ -1,0 +1,175 @@
+/**
+ * The local host: loads the function files (the very same registration code Azure runs), then
+ * serves their HTTP triggers, delivers queue messages to their Service Bus triggers from the
+ * in-process broker, and runs their timers. Under vitest it imports the .ts sources (so vitest
+ * transforms them); from compiled JS (`npm start`) it loads dist/src/functions/*.js.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { getLocalQueueBroker, type LocalQueueBroker } from '../src/shared/adapters/local-queue';
+import { createLogger, type Logger } from '../src/shared/logger';
+import { getRegisteredFunctions, installFunctionsCore, resolveSetting, type RegisteredFunction } from './functions-core';
+import { startHttpServer } from './http-server';
+import { maxConcurrentCallsFrom, QueueRunner, readHostJson } from './queue-runner';
+import { TimerRunner } from './timer-runner';
+
+export interface LocalHostOptions {
+  /** 0 picks a free port. Default: PORT env, else 7071. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  hostname?: string;
+  /** Function files to load (absolute, or relative to the project root). Default: every file of functionsDir. */
+  functionFiles?: readonly string[];
+  /** Default: src/functions (.ts) under vitest/ts, dist/src/functions (.js) when compiled. */
+  functionsDir?: string;
+  /** Arm timer schedules (default false: tests fire timers with fireTimer). */
+  startTimers?: boolean;
+  /** Default: the process-wide getLocalQueueBroker(), the one services' senders use. */
+  broker?: LocalQueueBroker;
+  /** Per-queue handler concurrency (default: host.json, else 16). */
+  maxConcurrentCalls?: number;
+  /** Delay before an abandoned message is redelivered (default 100 ms). */
+  retryDelayMs?: number;
+  /** Default: host.json at the project root. */
+  hostJsonPath?: string;
+  logger?: Logger;
+}
+
+export interface FunctionSummary {
+  name: string;
+  /** 'http' | 'serviceBus' | 'timer' | the raw trigger type for anything else. */
+  trigger: string;
+  route?: string;
+  methods?: string[];
+  queueName?: string;
+  schedule?: string;
+}
+
+export interface LocalHost {
+  /** Origin, e.g. http://127.0.0.1:7071; HTTP functions are under `${url}/api/...`. */
+  url: string;
+  port: number;
+  broker: LocalQueueBroker;
+  /** Runs a timer function now; resolves when it finishes, rejects with its error. */
+  fireTimer(name: string): Promise<void>;
+  functions(): FunctionSummary[];
+  stop(): Promise<void>;
+}
+
+/** The directory holding package.json above this file (works from local/ and from dist/local/). */
+export function projectRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+const runningFromTypeScript = (): boolean => extname(__filename) === '.ts';
+
+/** The function files of a directory: one function per file, tests and declarations excluded. */
+export function listFunctionFiles(dir: string): string[] {
+  const ts = runningFromTypeScript();
+  return readdirSync(dir)
+    .filter((f) => (ts ? /\.ts$/.test(f) && !/\.(d|test)\.ts$/.test(f) : /\.(c?js)$/.test(f) && !/\.test\.c?js$/.test(f)))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Loads function files in order; each one's app.* calls register with the functions-core stand-in. */
+export async function loadFunctionFiles(files: readonly string[]): Promise<void> {
+  installFunctionsCore();
+  const req = createRequire(__filename);
+  for (const file of files) {
+    try {
+      // .ts goes through import() so vitest transforms it; compiled CommonJS through require().
+      if (/\.[cm]?ts$/.test(file)) await import(file);
+      else req(file);
+    } catch (e) {
+      throw new Error(`Loading function file ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+export function summarize(fn: RegisteredFunction): FunctionSummary {
+  const t = fn.trigger;
+  const type = t.type.toLowerCase();
+  const tryResolve = (v: string): string => {
+    try {
+      return resolveSetting(v);
+    } catch {
+      return v;
+    }
+  };
+  if (type === 'httptrigger') {
+    return { name: fn.name, trigger: 'http', route: t.route ?? fn.name, methods: (t.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()) };
+  }
+  if (type === 'servicebustrigger') return { name: fn.name, trigger: 'serviceBus', queueName: tryResolve(String(t.queueName ?? t.topicName ?? '')) };
+  if (type === 'timertrigger') return { name: fn.name, trigger: 'timer', schedule: tryResolve(String(t.schedule ?? '')) };
+  return { name: fn.name, trigger: t.type };
+}
+
+function routePrefixFrom(hostJson: unknown): string {
+  const ext = typeof hostJson === 'object' && hostJson !== null ? (hostJson as { extensions?: { http?: { routePrefix?: unknown } } }).extensions : undefined;
+  const prefix = ext?.http?.routePrefix;
+  return typeof prefix === 'string' ? prefix : 'api';
+}
+
+function defaultLogger(): Logger {
+  const level = process.env.LOG_LEVEL?.toLowerCase();
+  const valid = level === 'debug' || level === 'info' || level === 'warn' || level === 'error' || level === 'silent';
+  return createLogger({ level: valid ? level : 'info', format: process.env.LOG_FORMAT?.toLowerCase() === 'json' ? 'json' : 'text' });
+}
+
+/**
+ * Loads the functions and starts serving them. Every function registered in the process is served
+ * (the stand-in's registry is process-wide, as a Functions app is one process).
+ */
+export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  installFunctionsCore();
+  const root = projectRoot();
+  const logger = options.logger ?? defaultLogger();
+  const files = options.functionFiles
+    ? options.functionFiles.map((f) => (isAbsolute(f) ? f : resolve(root, f)))
+    : listFunctionFiles(options.functionsDir ?? (runningFromTypeScript() ? join(root, 'src', 'functions') : join(root, 'dist', 'src', 'functions')));
+  await loadFunctionFiles(files);
+
+  const all = getRegisteredFunctions();
+  const hostJson = readHostJson(options.hostJsonPath ?? join(root, 'host.json'));
+  const broker = options.broker ?? getLocalQueueBroker();
+
+  const timers = new TimerRunner({ functions: all, logger });
+  const queues = new QueueRunner({
+    broker,
+    functions: all,
+    logger,
+    maxConcurrentCalls: options.maxConcurrentCalls ?? maxConcurrentCallsFrom(hostJson),
+    retryDelayMs: options.retryDelayMs,
+  });
+  const http = await startHttpServer({
+    functions: all,
+    port: options.port,
+    hostname: options.hostname,
+    routePrefix: routePrefixFrom(hostJson),
+    logger,
+  });
+  queues.start();
+  if (options.startTimers) timers.start();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: http.url,
+    port: http.port,
+    broker,
+    fireTimer: (name) => timers.fire(name),
+    functions: () => all.map(summarize),
+    stop: () =>
+      (stopped ??= (async () => {
+        await http.close();
+        await Promise.all([timers.stop(), queues.stop()]);
+      })()),
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * The local host's HTTP front door: a node:http server on loopback that serves the registered
+ * HTTP-triggered functions under /<routePrefix>/<route>, as the Functions host does. Each request
+ * becomes a real @azure/functions HttpRequest (over a WHATWG Request whose body streams from the
+ * socket with backpressure) and InvocationContext; the handler's HttpResponseInit/HttpResponse is
+ * written back, streaming bodies included. 404/405 from routing and a thrown handler error get the
+ * project's error envelope (the endpoint pipeline normally catches errors itself).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { format } from 'node:util';
+import {
+  HttpRequest,
+  HttpResponse,
+  InvocationContext,
+  type Cookie,
+  type EffectiveFunctionOptions,
+  type FunctionTrigger,
+  type HttpRequestInit,
+  type HttpResponseInit,
+  type LogHandler,
+} from '@azure/functions';
+import { AppError, type ErrorCode } from '../src/shared/core/errors';
+import { errorBody } from '../src/shared/http/envelope';
+import { statusFor } from '../src/shared/http/error-status';
+import { requestIdFrom } from '../src/shared/http/request-id';
+import { createLogger, type Logger } from '../src/shared/logger';
+import type { FunctionHandler, RegisteredFunction } from './functions-core';
+import { RouteTable } from './route-table';
+
+export interface HttpServerOptions {
+  /** Functions to serve; those without an httpTrigger are ignored. */
+  functions: readonly RegisteredFunction[];
+  /** 0 picks a free port. Default: PORT env, else 7071 (as `func start`). */
+  port?: number;
+  /** Default 127.0.0.1: the local host never listens beyond loopback. */
+  hostname?: string;
+  /** Default 'api' (host.json extensions.http.routePrefix). */
+  routePrefix?: string;
+  logger?: Logger;
+}
+
+export interface LocalHttpServer {
+  server: Server;
+  port: number;
+  /** Origin, e.g. http://127.0.0.1:7071 (routes are under `${url}/api`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+interface HttpFunction {
+  name: string;
+  handler: FunctionHandler;
+  options: EffectiveFunctionOptions;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+// A Host header we are willing to put into request.url; anything else falls back to the listen address.
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** Builds the route table from the registered HTTP triggers (route defaults to the function name, methods to GET+POST). */
+export function buildHttpRoutes(functions: readonly RegisteredFunction[]): RouteTable<HttpFunction> {
+  const table = new RouteTable<HttpFunction>();
+  for (const fn of functions) {
+    if (fn.trigger.type.toLowerCase() !== 'httptrigger') continue;
+    const { route, methods } = fn.trigger;
+    const outputs = Object.entries(fn.bindings)
+      .filter(([, b]) => b.direction === 'out')
+      .map(([name, b]) => ({ ...b, name }));
+    const options: EffectiveFunctionOptions = {
+      trigger: { ...fn.trigger, name: fn.triggerName } as FunctionTrigger,
+      return: outputs.find((o) => o.name === '$return'),
+      extraInputs: [],
+      extraOutputs: outputs.filter((o) => o.name !== '$return'),
+    };
+    table.add(route ?? fn.name, methods && methods.length > 0 ? methods : ['GET', 'POST'], {
+      name: fn.name,
+      handler: fn.handler,
+      options,
+    });
+  }
+  return table;
+}
+
+function sendError(res: ServerResponse, code: ErrorCode, message: string, requestId: string, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify(errorBody(new AppError(code, message), requestId));
+  res.writeHead(statusFor(code), {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': requestId,
+    ...extra,
+  });
+  res.end(body);
+}
+
+/**
+ * The request body as a byte stream that reads from the socket only as fast as the handler
+ * consumes it (node's Readable.toWeb counts chunks, not bytes, so it can buffer a whole upload).
+ * Cancelling (a handler refusing an oversized body) discards the rest instead of destroying the
+ * socket, so the handler's 413 still reaches the client.
+ */
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (settled) return;
+          settled = true;
+          controller.close();
+        });
+        req.once('close', () => {
+          if (settled || req.complete) return;
+          settled = true;
+          controller.error(new Error('The client aborted the request.'));
+        });
+        req.once('error', (err) => {
+          if (settled) return;
+          settled = true;
+          controller.error(err);
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        settled = true;
+        req.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+function serializeCookie(c: Cookie): string {
+  let s = `${c.name}=${c.value}`;
+  if (c.domain) s += `; Domain=${c.domain}`;
+  if (c.path) s += `; Path=${c.path}`;
+  if (c.expires !== undefined) s += `; Expires=${(typeof c.expires === 'number' ? new Date(c.expires) : c.expires).toUTCString()}`;
+  if (c.maxAge !== undefined) s += `; Max-Age=${c.maxAge}`;
+  if (c.secure) s += '; Secure';
+  if (c.httpOnly) s += '; HttpOnly';
+  if (c.sameSite) s += `; SameSite=${c.sameSite}`;
+  return s;
+}
+
+type NodeHeaders = Record<string, string | string[]>;
+
+function addHeader(out: NodeHeaders, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const prev = out[key];
+  if (prev === undefined) out[key] = value;
+  else if (key === 'set-cookie') out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  else out[key] = `${Array.isArray(prev) ? prev.join(', ') : prev}, ${value}`;
+}
+
+/** Writes a plain HttpResponseInit whose body is already in memory, without building a WHATWG Response. */
+function tryWriteSimple(res: ServerResponse, init: HttpResponseInit, head: boolean): boolean {
+  const { body, jsonBody, headers, cookies } = init;
+  if (headers !== undefined && (typeof headers !== 'object' || headers instanceof Headers || Array.isArray(headers))) return false;
+  let payload: string | Uint8Array | undefined;
+  let defaultType: string | undefined;
+  if (jsonBody !== undefined && jsonBody !== null) {
+    payload = JSON.stringify(jsonBody);
+    defaultType = 'application/json';
+  } else if (typeof body === 'string') {
+    payload = body;
+    defaultType = 'text/plain;charset=UTF-8';
+  } else if (body instanceof Uint8Array) {
+    payload = body;
+  } else if (body !== undefined && body !== null) {
+    return false; // streams, Blobs, FormData...: the WHATWG path handles them
+  }
+  const status = init.status ?? 200;
+  if (!Number.isInteger(status) || status < 200 || status > 599) return false; // let Response reject it
+  const out: NodeHeaders = {};
+  if (headers) for (const [k, v] of Object.entries(headers as Record<string, string>)) addHeader(out, k, String(v));
+  for (const c of cookies ?? []) addHeader(out, 'set-cookie', serializeCookie(c));
+  if (NULL_BODY_STATUS.has(status)) payload = undefined;
+  if (payload !== undefined) {
+    if (defaultType && out['content-type'] === undefined) out['content-type'] = defaultType;
+    out['content-length'] = String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
+  }
+  res.writeHead(status, out);
+  res.end(head ? undefined : payload);
+  return true;
+}
+
+async function writeResponse(res: ServerResponse, result: unknown, head: boolean): Promise<void> {
+  if (result === undefined || result === null) {
+    // The Functions host answers an HTTP function that returns nothing with an empty 204.
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  if (typeof result !== 'object') throw new TypeError('An HTTP function must return an HttpResponseInit or HttpResponse.');
+  if (!(result instanceof HttpResponse) && tryWriteSimple(res, result as HttpResponseInit, head)) return;
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const out: NodeHeaders = {};
+  response.headers.forEach((v, k) => {
+    if (k !== 'set-cookie') addHeader(out, k, v);
+  });
+  for (const c of response.headers.getSetCookie()) addHeader(out, 'set-cookie', c);
+  for (const c of response.cookies) addHeader(out, 'set-cookie', serializeCookie(c));
+  res.writeHead(response.status, out);
+  const body = response.body;
+  if (!body || head || NULL_BODY_STATUS.has(response.status)) {
+    await body?.cancel().catch(() => undefined);
+    res.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+}
+
+const LOG_LEVEL_MAP: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
+  trace: 'debug',
+  debug: 'debug',
+  information: 'info',
+  warning: 'warn',
+  error: 'error',
+  critical: 'error',
+};
+
+export function createRequestListener(
+  table: RouteTable<HttpFunction>,
+  opts: { routePrefix: string; origin: () => string; logger: Logger },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const prefix = opts.routePrefix === '' ? '' : `/${opts.routePrefix.replace(/^\/+|\/+$/g, '')}`;
+  const prefixLower = prefix.toLowerCase();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawUrl = req.url ?? '/';
+    const method = req.method ?? 'GET';
+    const q = rawUrl.indexOf('?');
+    const pathname = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const lower = pathname.slice(0, prefix.length).toLowerCase();
+    const underPrefix =
+      rawUrl.startsWith('/') && lower === prefixLower && (pathname.length === prefix.length || pathname[prefix.length] === '/');
+    const match = underPrefix ? table.match(method, pathname.slice(prefix.length)) : ({ kind: 'not_found' } as const);
+
+    if (match.kind !== 'match') {
+      const header = req.headers['x-request-id'];
+      const requestId = requestIdFrom(typeof header === 'string' ? header : null);
+      req.resume(); // discard any body
+      if (match.kind === 'not_found') sendError(res, 'NOT_FOUND', 'No endpoint matches this path.', requestId);
+      else {
+        sendError(res, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed here; allowed: ${match.allow.join(', ')}.`, requestId, {
+          Allow: match.allow.join(', '),
+        });
+      }
+      return;
+    }
+
+    const fn = match.value;
+    const host = req.headers.host;
+    const url = (host && SAFE_HOST.test(host) ? `http://${host}` : opts.origin()) + rawUrl;
+    const rh = req.rawHeaders;
+    const headerPairs: [string, string][] = new Array<[string, string]>(rh.length / 2);
+    for (let i = 0; i < rh.length; i += 2) headerPairs[i / 2] = [rh[i] as string, rh[i + 1] as string];
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+
+    let request: HttpRequest;
+    try {
+      const nativeRequest = new Request(url, {
+        method,
+        headers: headerPairs,
+        ...(hasBody ? { body: requestBody(req), duplex: 'half' } : {}),
+      } as RequestInit);
+      // nativeRequest is the library's internal init member (what its own streaming path uses).
+      const init = { method, url, params: match.params, nativeRequest } as HttpRequestInit;
+      request = new HttpRequest(init);
+    } catch {
+      const header = req.headers['x-request-id'];
+      req.resume();
+      sendError(res, 'VALIDATION_ERROR', 'The request could not be read.', requestIdFrom(typeof header === 'string' ? header : null));
+      return;
+    }
+
+    const invocationId = randomUUID();
+    const logHandler: LogHandler = (level, ...args) =>
+      opts.logger[LOG_LEVEL_MAP[level] ?? 'info'](format(...args), { function: fn.name, invocation_id: invocationId });
+    const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
+
+    try {
+      const result = await fn.handler(request, context);
+      await writeResponse(res, result, method === 'HEAD');
+    } catch (err) {
+      opts.logger.error('http function failed', {
+        function: fn.name,
+        invocation_id: invocationId,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      if (res.headersSent) {
+        res.destroy(); // mid-stream: the client must see a broken response, not a truncated "success"
+        return;
+      }
+      const header = req.headers['x-request-id'];
+      sendError(res, 'INTERNAL', 'An internal error occurred.', requestIdFrom(typeof header === 'string' ? header : null));
+    }
+  };
+
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      opts.logger.error('local http server failure', { error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) sendError(res, 'INTERNAL', 'An internal error occurred.', requestIdFrom(null));
+      else res.destroy();
+    });
+  };
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<LocalHttpServer> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 7071);
+  const logger = options.logger ?? createLogger({ level: 'warn', format: 'text' });
+  const table = buildHttpRoutes(options.functions);
+  let origin = `http://${hostname}:${port}`;
+  const server = createServer(
+    createRequestListener(table, { routePrefix: options.routePrefix ?? 'api', origin: () => origin, logger }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  origin = `http://${hostname}:${actualPort}`;
+  return {
+    server,
+    port: actualPort,
+    url: origin,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
