@@ -1,5 +1,6 @@
 /** The dependencies /api/health/detailed reports on, one check each. */
 import { getConfig } from './config';
+import { blobHealthCheck, cosmosHealthCheck } from './adapters/health-checks';
 import type { HealthCheck } from './ports';
 
 const openAiConfigured: HealthCheck = {
@@ -22,5 +23,5 @@ const webPubSub: HealthCheck = {
 };
 
 export function healthChecks(): HealthCheck[] {
-  return [openAiConfigured, webPubSub];
+  return [cosmosHealthCheck, blobHealthCheck, openAiConfigured, webPubSub];
 }
