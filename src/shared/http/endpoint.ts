@@ -22,14 +22,24 @@ import { queryObject, strictSchema, validate } from './validate';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Routes whose CORS preflight is already claimed. Two functions may share a route with different
+ * methods (GET list + POST create), but only one of them may also register OPTIONS, or the host
+ * sees two functions for OPTIONS on one route. Every pipeline answers preflight the same way.
+ */
+const preflightRoutes = new Set<string>();
+
 export function endpoint<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
 >(options: EndpointOptions<P, Q, B>): void {
+  const shape = options.route.toLowerCase().replace(/\{[^}]*\}/g, '{}');
+  const claimsPreflight = !preflightRoutes.has(shape);
+  preflightRoutes.add(shape);
   app.http(options.name, {
     route: options.route,
-    methods: [...options.methods, 'OPTIONS'],
+    methods: claimsPreflight ? [...options.methods, 'OPTIONS'] : [...options.methods],
     authLevel: 'anonymous',
     handler: createHandler(options),
   });
