@@ -1,0 +1,18 @@
+import { endpoint } from '../shared/http/endpoint';
+import { readApiKeyOnce } from '../shared/identity/api-keys';
+import { apiKeyView } from '../shared/identity/records';
+import { keyIdParams } from '../shared/identity/schemas';
+
+endpoint({
+  name: 'api-keys-get',
+  route: 'v1/api-keys/{id}',
+  methods: ['GET'],
+  auth: { scopes: ['keys:manage'] },
+  params: keyIdParams,
+  handler: async ({ principal, params }) => {
+    // A successor minted by the rotation timer carries its secret in this response, once.
+    const { record, key } = await readApiKeyOnce(principal.tenantId, params.id);
+    const data = key ? { ...apiKeyView(record), key } : apiKeyView(record);
+    return { data, ...(record._etag ? { etag: record._etag } : {}), headers: { 'Cache-Control': 'no-store' } };
+  },
+});

@@ -1,0 +1,16 @@
+import { endpoint } from '../shared/http/endpoint';
+import { refreshTokens } from '../shared/identity/auth-tokens';
+import { refreshBody } from '../shared/identity/schemas';
+
+endpoint({
+  name: 'auth-refresh',
+  route: 'v1/auth/refresh',
+  methods: ['POST'],
+  // The refresh token in the body is the credential.
+  auth: 'public',
+  body: refreshBody,
+  handler: async ({ body }) => {
+    const pair = await refreshTokens(body.refresh_token);
+    return { data: pair, headers: { 'Cache-Control': 'no-store' } };
+  },
+});
