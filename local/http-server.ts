@@ -63,7 +63,7 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /** Builds the route table from the registered HTTP triggers (route defaults to the function name, methods to GET+POST). */
-export function buildHttpRoutes(functions: readonly RegisteredFunction[]): RouteTable<HttpFunction> {
+export function buildHttpRoutes(functions: readonly RegisteredFunction[], logger?: Logger): RouteTable<HttpFunction> {
   const table = new RouteTable<HttpFunction>();
   for (const fn of functions) {
     if (fn.trigger.type.toLowerCase() !== 'httptrigger') continue;
@@ -77,11 +77,15 @@ export function buildHttpRoutes(functions: readonly RegisteredFunction[]): Route
       extraInputs: [],
       extraOutputs: outputs.filter((o) => o.name !== '$return'),
     };
-    table.add(route ?? fn.name, methods && methods.length > 0 ? methods : ['GET', 'POST'], {
+    const shadowed = table.add(route ?? fn.name, methods && methods.length > 0 ? methods : ['GET', 'POST'], {
       name: fn.name,
       handler: fn.handler,
       options,
     });
+    const clashing = shadowed.filter((m) => m !== 'OPTIONS');
+    if (clashing.length > 0) {
+      logger?.warn('route already served by an earlier function; it keeps these methods', { function: fn.name, route, methods: clashing });
+    }
   }
   return table;
 }
@@ -321,7 +325,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   const hostname = options.hostname ?? '127.0.0.1';
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 7071);
   const logger = options.logger ?? createLogger({ level: 'warn', format: 'text' });
-  const table = buildHttpRoutes(options.functions);
+  const table = buildHttpRoutes(options.functions, logger);
   let origin = `http://${hostname}:${port}`;
   const server = createServer(
     createRequestListener(table, { routePrefix: options.routePrefix ?? 'api', origin: () => origin, logger }),

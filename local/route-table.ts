@@ -315,18 +315,23 @@ export function splitPath(path: string): string[] {
 export class RouteTable<T> {
   readonly #entries: Entry<T>[] = [];
 
-  /** Adds a route; methods are case-insensitive. Throws on a bad template or a route+method already taken. */
-  add(template: string, methods: readonly string[], value: T): void {
+  /**
+   * Adds a route; methods are case-insensitive. Throws on a bad template. Returns the methods an
+   * equivalent, earlier route already serves: those keep going to the earlier route (first
+   * registered wins, as in the Functions host), so the caller can warn about them. Several
+   * functions sharing a route all declaring OPTIONS (CORS preflight) is the common, harmless case.
+   */
+  add(template: string, methods: readonly string[], value: T): string[] {
     const route = compileRoute(template);
     const set = new Set(methods.map((m) => m.toUpperCase()));
+    const shadowed = new Set<string>();
     for (const e of this.#entries) {
-      if (e.route.shape === route.shape && [...set].some((m) => e.methods.has(m))) {
-        throw new Error(`Route "${template}" (${[...set].join(', ')}) is already served by "${e.route.template}".`);
-      }
+      if (e.route.shape === route.shape) for (const m of set) if (e.methods.has(m)) shadowed.add(m);
     }
     this.#entries.push({ route, methods: set, value });
     // Stable sort keeps registration order among equal precedence.
     this.#entries.sort((a, b) => (a.route.precedence < b.route.precedence ? -1 : a.route.precedence > b.route.precedence ? 1 : 0));
+    return [...shadowed].sort();
   }
 
   get size(): number {

@@ -113,10 +113,17 @@ describe('route table', () => {
     expect(t.match('DELETE', '/v1/spaces/search')).toMatchObject({ kind: 'match', value: 'delete', params: { id: 'search' } });
   });
 
-  it('refuses two functions claiming the same route and method, and bad templates', () => {
-    const t = table([['v1/spaces/{id}', ['GET'], 'a']]);
-    expect(() => t.add('v1/spaces/{spaceId}', ['GET'], 'b')).toThrow(/already served/);
-    expect(() => t.add('v1/spaces/{spaceId}', ['PUT'], 'c')).not.toThrow();
+  it('lets the first of two functions claiming the same route and method keep it, and reports the overlap', () => {
+    const t = table([['v1/spaces/{id}', ['GET', 'OPTIONS'], 'a']]);
+    expect(t.add('v1/spaces/{spaceId}', ['PUT', 'OPTIONS'], 'b')).toEqual(['OPTIONS']);
+    expect(t.add('v1/spaces/{other}', ['get'], 'c')).toEqual(['GET']);
+    expect(t.add('v1/spaces/{n:int}', ['GET'], 'd')).toEqual([]); // constrained: a different route
+    expect(t.match('OPTIONS', '/v1/spaces/x')).toMatchObject({ value: 'a' });
+    expect(t.match('GET', '/v1/spaces/x')).toMatchObject({ value: 'a' });
+    expect(t.match('PUT', '/v1/spaces/x')).toMatchObject({ value: 'b', params: { spaceId: 'x' } });
+  });
+
+  it('refuses bad templates', () => {
     expect(() => compileRoute('a/{id:nope}')).toThrow(/Unknown route constraint/);
     expect(() => compileRoute('a/{*rest}/b')).toThrow(/catch-all/);
     expect(() => compileRoute('a/{id}/{id}')).toThrow(/twice/);
