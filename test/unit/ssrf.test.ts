@@ -20,7 +20,7 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
     expect(e).toBeInstanceOf(AppError);
     const err = e as AppError;
     expect(err.code).toBe('VALIDATION_ERROR');
-    expect(err.details[0]?.field).toBe('url');
+    expect(err.details[0]?.field).toBe('body.url');
     return err;
   }
   throw new Error('expected the target to be refused');

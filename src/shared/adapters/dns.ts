@@ -1,7 +1,7 @@
 /** Host name resolution for the SSRF guard (the system resolver, every address). */
 import { lookup } from 'node:dns/promises';
 import { dependencyUnavailable, validationError } from '../core/errors';
-import type { HostResolver, ResolvedAddress } from '../core/ssrf';
+import { SSRF_FIELD, type HostResolver, type ResolvedAddress } from '../core/ssrf';
 
 const NOT_FOUND_CODES = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']);
 
@@ -12,7 +12,7 @@ export const resolveHost: HostResolver = async (hostname: string): Promise<Resol
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (NOT_FOUND_CODES.has(code)) {
-      throw validationError([{ field: 'url', issue: 'host does not resolve' }], 'The webhook URL is not allowed.');
+      throw validationError([{ field: SSRF_FIELD, issue: 'host does not resolve' }], 'The webhook URL is not allowed.');
     }
     throw dependencyUnavailable('dns', e);
   }

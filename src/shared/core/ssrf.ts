@@ -52,7 +52,10 @@ export function ipLiteralOf(url: URL): string | undefined {
   return ipaddr.isValid(host) && (host.includes(':') || ipaddr.IPv4.isValidFourPartDecimal(host)) ? host : undefined;
 }
 
-const refuse = (issue: string): AppError => validationError([{ field: 'url', issue }], 'The webhook URL is not allowed.');
+/** Names the field in refusals; the HTTP layer's convention is "body.url". */
+export const SSRF_FIELD = 'body.url';
+
+const refuse = (issue: string): AppError => validationError([{ field: SSRF_FIELD, issue }], 'The webhook URL is not allowed.');
 
 /** Checks the URL's form (scheme, credentials, length) and returns it parsed. */
 export function parseWebhookUrl(raw: string, policy: SsrfPolicy): URL {

@@ -1,0 +1,203 @@
+/**
+ * Delivery records and attempt logs (container `webhookDeliveries`, partition = tenant).
+ * A delivery is one event for one webhook; its id is derived from both, so fan-out run twice
+ * for the same event finds the delivery it already made (consumers idempotent by event id).
+ * A delivery with status "dead" is the dead-letter store: kept, listed, replayable.
+ * Attempt logs (one per POST) are what GET /webhooks/{id}/logs shows, for the retention period.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { sdkStatus } from '../adapters/azure-errors';
+import type { EventEnvelope } from '../core/events';
+import { fetchUpTo } from '../events/fetch-up-to';
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+
+export interface DeliveryRecord {
+  id: string;
+  kind: 'delivery';
+  tenantId: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  event: EventEnvelope;
+  status: DeliveryStatus;
+  /** Attempts made in the current generation. */
+  attempts: number;
+  /** Bumped by a replay; queue messages of an older generation are ignored. */
+  generation: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deadAt: string | null;
+  /** The attempt a consumer has claimed and is sending now (so a second copy of the message waits). */
+  inFlightAttempt: number | null;
+  inFlightSince: string | null;
+  _etag?: string;
+}
+
+export interface AttemptLog {
+  id: string;
+  kind: 'attempt';
+  tenantId: string;
+  webhookId: string;
+  /** null for a test send (POST /webhooks/{id}/test). */
+  deliveryId: string | null;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  success: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  createdAt: string;
+  ttl: number;
+}
+
+/** The queue message of a delivery attempt. */
+export interface DeliveryMessage {
+  tenantId: string;
+  deliveryId: string;
+  attempt: number;
+  generation: number;
+}
+
+export const deliveryIdFor = (eventId: string, webhookId: string): string =>
+  `dlv_${createHash('sha256').update(`${eventId}\n${webhookId}`).digest('hex').slice(0, 32)}`;
+
+export const deliveryMessageId = (m: DeliveryMessage): string => `${m.deliveryId}.g${m.generation}.a${m.attempt}`;
+
+export function newDelivery(event: EventEnvelope, webhookId: string, now: Date): DeliveryRecord {
+  const at = now.toISOString();
+  return {
+    id: deliveryIdFor(event.event_id, webhookId),
+    kind: 'delivery',
+    tenantId: event.tenant_id,
+    webhookId,
+    eventId: event.event_id,
+    eventType: event.event_type,
+    event,
+    status: 'pending',
+    attempts: 0,
+    generation: 1,
+    nextAttemptAt: at,
+    lastStatusCode: null,
+    lastError: null,
+    createdAt: at,
+    updatedAt: at,
+    deadAt: null,
+    inFlightAttempt: null,
+    inFlightSince: null,
+  };
+}
+
+/** Creates the delivery, or returns the one that already exists for this event and webhook. */
+export async function createOrGetDelivery(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }> {
+  const c = await getContainer('webhookDeliveries');
+  return cosmosCall(async () => {
+    try {
+      const { resource } = await c.items.create<DeliveryRecord>(record);
+      return { record: resource as DeliveryRecord, created: true };
+    } catch (err) {
+      if (sdkStatus(err) !== 409) throw err;
+      const { resource } = await c.item(record.id, record.tenantId).read<DeliveryRecord>();
+      return { record: resource as DeliveryRecord, created: false };
+    }
+  }, 'Delivery');
+}
+
+export async function findDelivery(tenantId: string, id: string): Promise<DeliveryRecord | undefined> {
+  const c = await getContainer('webhookDeliveries');
+  return cosmosCall(async () => {
+    try {
+      const { resource } = await c.item(id, tenantId).read<DeliveryRecord>();
+      return resource?.kind === 'delivery' ? resource : undefined;
+    } catch (err) {
+      if (sdkStatus(err) === 404) return undefined;
+      throw err;
+    }
+  }, 'Delivery');
+}
+
+/**
+ * Replaces a delivery only if unchanged since it was read (its ETag); returns the stored record,
+ * or undefined when someone else changed it first.
+ */
+export async function replaceDeliveryIfUnchanged(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
+  const c = await getContainer('webhookDeliveries');
+  const { _etag: etag, ...body } = record;
+  try {
+    const { resource } = await c
+      .item(record.id, record.tenantId)
+      .replace<DeliveryRecord>(body as DeliveryRecord, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
+    return resource;
+  } catch (err) {
+    if (sdkStatus(err) === 412) return undefined;
+    return cosmosCall(() => Promise.reject(err), 'Delivery');
+  }
+}
+
+export async function writeAttemptLog(log: Omit<AttemptLog, 'id' | 'kind'>): Promise<AttemptLog> {
+  const c = await getContainer('webhookDeliveries');
+  const item: AttemptLog = { id: `att_${randomUUID().replace(/-/g, '')}`, kind: 'attempt', ...log };
+  await cosmosCall(() => c.items.create(item), 'Delivery log');
+  return item;
+}
+
+/** A webhook's attempt logs, newest first, within the retention period. */
+export async function listAttemptLogs(
+  tenantId: string,
+  webhookId: string,
+  since: Date,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<AttemptLog>> {
+  const c = await getContainer('webhookDeliveries');
+  return queryPage<AttemptLog>(
+    c,
+    {
+      query:
+        'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND c.createdAt >= @since ORDER BY c.createdAt DESC',
+      parameters: [
+        { name: '@t', value: tenantId },
+        { name: '@k', value: 'attempt' },
+        { name: '@w', value: webhookId },
+        { name: '@since', value: since.toISOString() },
+      ],
+    },
+    { limit, cursor, scope: `webhook-logs:${tenantId}:${webhookId}`, partitionKey: tenantId },
+  );
+}
+
+/** Deliveries of a webhook in given states created in [since, until], oldest first, at most `max`. */
+export async function listDeliveries(
+  tenantId: string,
+  webhookId: string,
+  statuses: readonly DeliveryStatus[],
+  since: Date,
+  until: Date,
+  max: number,
+): Promise<DeliveryRecord[]> {
+  const c = await getContainer('webhookDeliveries');
+  return cosmosCall(async () => {
+    const resources = c.items
+      .query<DeliveryRecord>(
+        {
+          query:
+            'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND ARRAY_CONTAINS(@s, c.status) AND c.createdAt >= @since AND c.createdAt <= @until ORDER BY c.createdAt ASC',
+          parameters: [
+            { name: '@t', value: tenantId },
+            { name: '@k', value: 'delivery' },
+            { name: '@w', value: webhookId },
+            { name: '@s', value: [...statuses] },
+            { name: '@since', value: since.toISOString() },
+            { name: '@until', value: until.toISOString() },
+          ],
+        },
+        { partitionKey: tenantId, maxItemCount: Math.min(max, 1_000) },
+      );
+    return fetchUpTo(resources, max);
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Replay: re-sends a webhook's failed deliveries (dead-lettered or cancelled), or every event of
+ * a time range, bounded by WEBHOOK_REPLAY_MAX. A replayed delivery keeps its id and event (so the
+ * receiver sees the same webhook-id) and starts a new generation of attempts; messages left over
+ * from the old generation are ignored by the consumer.
+ */
+import { getConfig } from '../config';
+import { conflict } from '../core/errors';
+import { listEvents } from '../events/event-store';
+import { createOrGetDelivery, listDeliveries, newDelivery, replaceDeliveryIfUnchanged, type DeliveryRecord } from './delivery-store';
+import { enqueueDelivery } from './deliver';
+import { subscribes } from './fanout';
+import type { ReplayBody } from './schemas';
+import { getWebhook } from './webhook-store';
+
+export interface ReplayResult {
+  replayed: number;
+  /** More matched than WEBHOOK_REPLAY_MAX: replay again from the last event's time. */
+  truncated: boolean;
+  status: 'failed' | 'all';
+  since: string;
+  until: string;
+}
+
+const IN_PROGRESS = new Set(['pending', 'retrying']);
+
+async function restart(d: DeliveryRecord, now: Date): Promise<boolean> {
+  if (IN_PROGRESS.has(d.status)) return false;
+  const next = await replaceDeliveryIfUnchanged({
+    ...d,
+    status: 'pending',
+    attempts: 0,
+    generation: d.generation + 1,
+    nextAttemptAt: now.toISOString(),
+    deadAt: null,
+    inFlightAttempt: null,
+    inFlightSince: null,
+    updatedAt: now.toISOString(),
+  });
+  if (!next) return false;
+  await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, attempt: 1, generation: next.generation });
+  return true;
+}
+
+export async function replayWebhook(tenantId: string, id: string, body: ReplayBody, now: Date = new Date()): Promise<ReplayResult> {
+  const webhook = await getWebhook(tenantId, id);
+  if (!webhook.enabled) throw conflict('The webhook is disabled; enable it before replaying.');
+  const max = getConfig().WEBHOOK_REPLAY_MAX;
+  const since = new Date(body.since);
+  const until = body.until ? new Date(body.until) : now;
+  let replayed = 0;
+  let matched = 0;
+  if (body.status === 'failed') {
+    const failed = await listDeliveries(tenantId, id, ['dead', 'cancelled'], since, until, max + 1);
+    matched = failed.length;
+    for (const d of failed.slice(0, max)) if (await restart(d, now)) replayed++;
+  } else {
+    const events = (await listEvents(tenantId, since, until, max + 1)).filter((e) => subscribes(webhook, e.event));
+    matched = events.length;
+    for (const e of events.slice(0, max)) {
+      const { record, created } = await createOrGetDelivery(newDelivery(e.event, webhook.id, now));
+      if (created) {
+        await enqueueDelivery({ tenantId, deliveryId: record.id, attempt: 1, generation: record.generation });
+        replayed++;
+      } else if (await restart(record, now)) replayed++;
+    }
+  }
+  return { replayed, truncated: matched > max, status: body.status, since: since.toISOString(), until: until.toISOString() };
+}
