@@ -10,6 +10,8 @@ export const QUEUES = {
   events: 'events',
   webhookDeliveries: 'webhook-deliveries',
   documentProcessing: 'document-processing',
+  /** Deleting a space's documents, blobs and chunks after the space itself is gone. */
+  spaceCleanup: 'space-cleanup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

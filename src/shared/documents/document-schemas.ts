@@ -1,0 +1,30 @@
+/** Request schemas of the /v1/spaces/{id}/documents endpoints. */
+import { z } from 'zod';
+import { SPACE_ID_PATTERN } from '../spaces/space-records';
+import { cursorParam, pageLimit } from '../spaces/space-schemas';
+import { DOCUMENT_ID_PATTERN } from './document-records';
+
+export const spaceParams = z.object({
+  id: z.string().regex(SPACE_ID_PATTERN, 'is not a valid space id'),
+});
+
+export const documentParams = z.object({
+  id: z.string().regex(SPACE_ID_PATTERN, 'is not a valid space id'),
+  doc_id: z.string().regex(DOCUMENT_ID_PATTERN, 'is not a valid document id'),
+});
+
+export const uploadQuery = z.object({
+  /** Required for a raw body; overrides the multipart part's file name when given. */
+  filename: z.string().min(1).max(1024).optional(),
+});
+
+export const listDocumentsQuery = z.object({
+  limit: pageLimit,
+  cursor: cursorParam,
+  status: z.enum(['uploaded', 'processing', 'processed', 'failed']).optional(),
+});
+
+export const contentQuery = z.object({
+  /** true: answer with a 302 to a short-lived read-only SAS URL instead of streaming the bytes. */
+  redirect: z.enum(['true', 'false']).optional(),
+});

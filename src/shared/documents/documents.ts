@@ -1,0 +1,240 @@
+/**
+ * Document operations behind /v1/spaces/{id}/documents. The space is looked up in the caller's
+ * tenant first, so another tenant's space or document is not found. Uploads stream straight to
+ * Blob Storage (size limit, content check and SHA-256 on the way), never held in memory.
+ */
+import { createHash } from 'node:crypto';
+import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { HttpRequest } from '@azure/functions';
+import { deleteIfExists, download, uploadStream } from '../adapters/blob';
+import type { Page } from '../adapters/cosmos';
+import { getConfig } from '../config';
+import { makeEvent } from '../core/events';
+import { AppError, isAppError, notFound, validationError } from '../core/errors';
+import { sanitiseFilename } from '../core/filename';
+import { getQueueSender } from '../events/queue-sender';
+import { QUEUES } from '../ports';
+import { getLogger } from '../services';
+import { checkIfMatch, getSpace } from '../spaces/spaces';
+import { addToDocumentCount } from '../spaces/space-store';
+import { deleteDocumentChunks } from './chunk-store';
+import { charsetOf, normaliseContentType, resolveDeclaredType } from './content-type';
+import { blobPathOf, newDocumentId, toDocumentDto, type DocumentRecord } from './document-records';
+import {
+  claimHash,
+  deleteDocumentRecord,
+  insertDocument,
+  listDocuments,
+  readDocument,
+  releaseHash,
+  type ListDocumentsQuery,
+} from './document-store';
+import { readMultipartFile, tooLarge } from './multipart';
+import { publishQuietly } from './publish';
+import { processingMessageId, type ProcessingMessage } from './processing-message';
+import { createContentInspector, isContentRejected, type ContentRejectedError } from './sniff';
+
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+/** Counts and hashes bytes, failing with PAYLOAD_TOO_LARGE past the limit. */
+class MeasureStream extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.max) {
+      done(tooLarge(this.max));
+      return;
+    }
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
+function rejectionToAppError(e: ContentRejectedError, declared: string): AppError {
+  if (e.reason === 'empty') return validationError([{ field: 'file', issue: 'is empty' }], 'The file is empty.');
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `${e.message} The bytes do not match the declared type ${declared}.`, {
+    extra: { reason: e.reason, ...(e.detected ? { detected_type: e.detected } : {}) },
+  });
+}
+
+interface IncomingFile {
+  stream: Readable;
+  filename: string;
+  declaredType: string;
+  charset: string | undefined;
+}
+
+async function incomingFile(request: HttpRequest, queryFilename: string | undefined, maxBytes: number): Promise<IncomingFile> {
+  if (!request.body) throw validationError([{ field: 'body', issue: 'a file is required' }], 'The request has no body.');
+  const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+  const header = request.headers.get('content-type') ?? '';
+  if (normaliseContentType(header) === 'multipart/form-data') {
+    const file = await readMultipartFile(body, { contentType: header, maxBytes });
+    const filename = queryFilename ?? file.filename;
+    return { stream: file.stream, filename, declaredType: resolveDeclaredType(file.mimeType, filename), charset: charsetOf(file.mimeType) };
+  }
+  if (!queryFilename) {
+    body.destroy();
+    throw validationError([{ field: 'filename', issue: 'is required when the body is the raw file (or use multipart/form-data)' }]);
+  }
+  return { stream: body, filename: queryFilename, declaredType: resolveDeclaredType(header, queryFilename), charset: charsetOf(header) };
+}
+
+export interface UploadOutcome {
+  document: DocumentRecord;
+  /** False when the same bytes were already in the space (the existing document is returned). */
+  created: boolean;
+}
+
+export async function uploadDocument(
+  tenantId: string,
+  spaceId: string,
+  request: HttpRequest,
+  queryFilename: string | undefined,
+  now = new Date(),
+): Promise<UploadOutcome> {
+  await getSpace(tenantId, spaceId);
+  const config = getConfig();
+  const maxBytes = config.DOCUMENT_MAX_BYTES;
+  const file = await incomingFile(request, queryFilename, maxBytes);
+  const type = file.declaredType;
+  const refuse = (err: AppError): never => {
+    file.stream.destroy();
+    throw err;
+  };
+  if (!config.DOCUMENT_ALLOWED_TYPES.includes(type)) {
+    refuse(
+      new AppError('UNSUPPORTED_MEDIA_TYPE', `Documents of type ${type || '(none)'} are not accepted.`, {
+        extra: { allowed_types: config.DOCUMENT_ALLOWED_TYPES },
+      }),
+    );
+  }
+  if (file.charset && !UTF8_CHARSETS.has(file.charset)) {
+    refuse(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Text documents must be UTF-8.'));
+  }
+
+  const documentId = newDocumentId();
+  const blobPath = blobPathOf(tenantId, spaceId, documentId);
+  const measure = new MeasureStream(maxBytes);
+  const inspector = createContentInspector(type);
+  let streamError: unknown;
+  const output = new Transform({ transform: (c: Buffer, _e, done) => done(null, c) });
+  pipeline(file.stream, measure, inspector, output, (err) => {
+    if (err) streamError ??= err;
+  });
+  try {
+    await uploadStream(blobPath, output, type, { tenantid: tenantId, spaceid: spaceId, documentid: documentId });
+  } catch (err) {
+    await deleteIfExists(blobPath).catch(() => undefined);
+    const cause = streamError ?? err;
+    if (isContentRejected(cause)) throw rejectionToAppError(cause, type);
+    if (isAppError(cause)) throw cause;
+    throw err;
+  }
+  if (streamError) {
+    await deleteIfExists(blobPath).catch(() => undefined);
+    throw isContentRejected(streamError) ? rejectionToAppError(streamError, type) : streamError;
+  }
+
+  const sha256 = measure.hash.digest('hex');
+  const discardBlob = () => deleteIfExists(blobPath).catch(() => undefined);
+  const existingId = await claimHash(tenantId, spaceId, sha256, documentId, now).catch(async (e: unknown) => {
+    await discardBlob();
+    throw e;
+  });
+  if (existingId) {
+    await discardBlob();
+    const existing = await readDocument(tenantId, spaceId, existingId);
+    if (existing) return { document: existing, created: false };
+    throw new AppError('CONFLICT', 'The same file is being uploaded concurrently; retry.');
+  }
+
+  const at = now.toISOString();
+  const record: DocumentRecord = {
+    id: documentId,
+    type: 'document',
+    tenantId,
+    spaceId,
+    filename: sanitiseFilename(file.filename),
+    contentType: type,
+    sizeBytes: measure.bytes,
+    sha256,
+    blobPath,
+    status: 'uploaded',
+    failureReason: null,
+    failureMessage: null,
+    chunkCount: null,
+    pageCount: null,
+    createdAt: at,
+    updatedAt: at,
+    processedAt: null,
+  };
+  let stored: DocumentRecord;
+  try {
+    stored = await insertDocument(record);
+    await addToDocumentCount(tenantId, spaceId, 1, at);
+  } catch (e) {
+    // The space went away mid-upload (or the store failed): leave nothing behind.
+    await deleteDocumentRecordQuietly(record);
+    await releaseHash(tenantId, spaceId, sha256, documentId);
+    await discardBlob();
+    throw e;
+  }
+
+  await publishQuietly(makeEvent('document.added', tenantId, { document: toDocumentDto(stored) }, spaceId, now));
+  const message: ProcessingMessage = { tenant_id: tenantId, space_id: spaceId, document_id: documentId };
+  try {
+    await getQueueSender().send(QUEUES.documentProcessing, message, { messageId: processingMessageId(documentId) });
+  } catch (err) {
+    // The upload stands; the document stays `uploaded` until it is queued again (logged for operators).
+    getLogger().error('document processing could not be queued', { document_id: documentId, error: String(err) });
+  }
+  return { document: stored, created: true };
+}
+
+async function deleteDocumentRecordQuietly(d: DocumentRecord): Promise<void> {
+  await deleteDocumentRecord(d).catch(() => undefined);
+}
+
+export async function getDocument(tenantId: string, spaceId: string, documentId: string): Promise<DocumentRecord> {
+  await getSpace(tenantId, spaceId);
+  const d = await readDocument(tenantId, spaceId, documentId);
+  if (!d) throw notFound('Document');
+  return d;
+}
+
+export async function listDocumentsPage(tenantId: string, spaceId: string, q: ListDocumentsQuery): Promise<Page<DocumentRecord>> {
+  await getSpace(tenantId, spaceId);
+  return listDocuments(tenantId, spaceId, q);
+}
+
+export interface DocumentContent {
+  document: DocumentRecord;
+  stream: Readable;
+  contentLength: number | undefined;
+}
+
+export async function openDocumentContent(tenantId: string, spaceId: string, documentId: string): Promise<DocumentContent> {
+  const document = await getDocument(tenantId, spaceId, documentId);
+  const blob = await download(document.blobPath);
+  return { document, stream: blob.stream, contentLength: blob.contentLength };
+}
+
+/** Deletes the record (If-Match honoured), then its blob, chunks and hash claim. */
+export async function deleteDocument(tenantId: string, spaceId: string, documentId: string, ifMatch: string | null, now = new Date()): Promise<void> {
+  const d = await getDocument(tenantId, spaceId, documentId);
+  const etag = checkIfMatch(ifMatch, d._etag);
+  await deleteDocumentRecord(d, etag);
+  await releaseHash(tenantId, spaceId, d.sha256, d.id);
+  await deleteIfExists(d.blobPath);
+  await deleteDocumentChunks(tenantId, spaceId, d.id);
+  await addToDocumentCount(tenantId, spaceId, -1, now.toISOString()).catch((e: unknown) => {
+    if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
+  });
+  await publishQuietly(makeEvent('document.deleted', tenantId, { document: toDocumentDto(d) }, spaceId, now));
+}

@@ -1,0 +1,157 @@
+/**
+ * Spaces in Cosmos (container `spaces`, partition /tenantId): the space records and the name
+ * claims that keep names unique per tenant. Every read names the tenant's partition.
+ */
+import { createHash } from 'node:crypto';
+import type { PatchOperation } from '@azure/cosmos';
+import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { AppError, conflict, isAppError, notFound } from '../core/errors';
+import { nameRecordId, type SpaceNameRecord, type SpaceRecord } from './space-records';
+
+const WHAT = 'Space';
+/** A claim this old whose space does not exist was left by a crash between the two writes: reusable. */
+const ORPHAN_CLAIM_MS = 30_000;
+
+const ifMatch = (etag: string | undefined) => (etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
+
+export async function readSpace(tenantId: string, id: string): Promise<SpaceRecord | undefined> {
+  const c = await getContainer('spaces');
+  const { resource } = await cosmosCall(() => c.item(id, tenantId).read<SpaceRecord>(), WHAT);
+  // The name claims share the container; an id that names one is not a space.
+  return resource && resource.type === 'space' && resource.tenantId === tenantId ? resource : undefined;
+}
+
+/** Claims `nameKey` for `spaceId`; CONFLICT when another live space holds it. */
+export async function claimName(tenantId: string, nameKey: string, spaceId: string, now: Date): Promise<void> {
+  const c = await getContainer('spaces');
+  const claim: SpaceNameRecord = { id: nameRecordId(nameKey), type: 'space_name', tenantId, spaceId, createdAt: now.toISOString() };
+  try {
+    await cosmosCall(() => c.items.create(claim), WHAT);
+    return;
+  } catch (e) {
+    if (!(isAppError(e) && e.code === 'CONFLICT')) throw e;
+  }
+  const { resource: held } = await cosmosCall(() => c.item(claim.id, tenantId).read<SpaceNameRecord>(), WHAT);
+  if (held && held.spaceId !== spaceId) {
+    const holder = await readSpace(tenantId, held.spaceId);
+    const stale = !holder && now.getTime() - Date.parse(held.createdAt) > ORPHAN_CLAIM_MS;
+    if (!stale) throw conflict('A space with this name already exists.');
+    // Take the orphaned claim over; If-Match makes a concurrent taker lose with 412 -> CONFLICT.
+    try {
+      await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatch(held._etag)), WHAT);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'PRECONDITION_FAILED') throw conflict('A space with this name already exists.');
+      throw e;
+    }
+  } else if (!held) {
+    // Released between our create and read: try once more.
+    await cosmosCall(() => c.items.create(claim), WHAT).catch((e: unknown) => {
+      if (isAppError(e) && e.code === 'CONFLICT') throw conflict('A space with this name already exists.');
+      throw e;
+    });
+  }
+}
+
+/** Releases a name claim if `spaceId` holds it (best effort: an orphan claim is reclaimable anyway). */
+export async function releaseName(tenantId: string, nameKey: string, spaceId: string): Promise<void> {
+  const c = await getContainer('spaces');
+  const id = nameRecordId(nameKey);
+  try {
+    const { resource } = await cosmosCall(() => c.item(id, tenantId).read<SpaceNameRecord>(), WHAT);
+    if (resource?.spaceId === spaceId) await cosmosCall(() => c.item(id, tenantId).delete(ifMatch(resource._etag)), WHAT);
+  } catch {
+    /* a leftover claim is recovered by claimName after ORPHAN_CLAIM_MS */
+  }
+}
+
+export async function insertSpace(s: SpaceRecord, now: Date): Promise<SpaceRecord> {
+  await claimName(s.tenantId, s.nameKey, s.id, now);
+  const c = await getContainer('spaces');
+  try {
+    const { resource } = await cosmosCall(() => c.items.create(s), WHAT);
+    return resource ?? s;
+  } catch (e) {
+    await releaseName(s.tenantId, s.nameKey, s.id);
+    throw e;
+  }
+}
+
+export interface SpaceChanges {
+  name?: string;
+  nameKey?: string;
+  description?: string | null;
+  metadata?: SpaceRecord['metadata'];
+  updatedAt: string;
+}
+
+/**
+ * Applies changes with a patch (so a concurrent document_count increment is never overwritten).
+ * `etag` (the client's If-Match) makes a stale update PRECONDITION_FAILED.
+ */
+export async function patchSpace(current: SpaceRecord, changes: SpaceChanges, etag: string | undefined, now: Date): Promise<SpaceRecord> {
+  const renamed = changes.nameKey !== undefined && changes.nameKey !== current.nameKey;
+  if (renamed) await claimName(current.tenantId, changes.nameKey!, current.id, now);
+  const ops: PatchOperation[] = Object.entries(changes)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, value]) => ({ op: 'set', path: `/${k}`, value: value as unknown }));
+  const c = await getContainer('spaces');
+  try {
+    const { resource } = await cosmosCall(() => c.item(current.id, current.tenantId).patch<SpaceRecord>(ops, ifMatch(etag)), WHAT);
+    if (!resource) throw notFound(WHAT);
+    if (renamed) await releaseName(current.tenantId, current.nameKey, current.id);
+    return resource;
+  } catch (e) {
+    if (renamed) await releaseName(current.tenantId, changes.nameKey!, current.id);
+    throw e;
+  }
+}
+
+/** Deletes the space record (If-Match honoured) and its name claim. */
+export async function deleteSpaceRecord(s: SpaceRecord, etag: string | undefined): Promise<void> {
+  const c = await getContainer('spaces');
+  await cosmosCall(() => c.item(s.id, s.tenantId).delete(ifMatch(etag)), WHAT);
+  await releaseName(s.tenantId, s.nameKey, s.id);
+}
+
+/** Adds `delta` to document_count atomically (a server-side increment). NOT_FOUND if the space is gone. */
+export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string): Promise<void> {
+  const c = await getContainer('spaces');
+  await cosmosCall(
+    () =>
+      c.item(spaceId, tenantId).patch([
+        { op: 'incr', path: '/documentCount', value: delta },
+        { op: 'set', path: '/updatedAt', value: updatedAt },
+      ]),
+    WHAT,
+  );
+}
+
+export interface ListSpacesQuery {
+  limit: number;
+  cursor?: string;
+  /** Case-insensitive name prefix. */
+  prefix?: string;
+  sort: 'created_at' | 'name';
+  order: 'asc' | 'desc';
+}
+
+export async function listSpaces(tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> {
+  const c = await getContainer('spaces');
+  const field = q.sort === 'name' ? 'c.nameKey' : 'c.createdAt';
+  const direction = q.order === 'asc' ? 'ASC' : 'DESC';
+  const parameters = [{ name: '@t', value: tenantId }];
+  let where = "c.tenantId = @t AND c.type = 'space'";
+  if (q.prefix) {
+    where += ' AND STARTSWITH(c.nameKey, @p)';
+    parameters.push({ name: '@p', value: q.prefix });
+  }
+  // A cursor only works for the very list (tenant, filter, order) it came from.
+  const filterHash = createHash('sha256').update(q.prefix ?? '').digest('base64url').slice(0, 16);
+  return queryPage<SpaceRecord>(
+    c,
+    { query: `SELECT * FROM c WHERE ${where} ORDER BY ${field} ${direction}`, parameters },
+    { limit: q.limit, cursor: q.cursor, scope: `spaces:${tenantId}:${q.sort}:${q.order}:${filterHash}`, partitionKey: tenantId },
+  );
+}
+
+export const spaceNotFound = (): AppError => notFound(WHAT);

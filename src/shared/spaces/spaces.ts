@@ -1,0 +1,111 @@
+/**
+ * Space operations behind the /v1/spaces endpoints. Every call is scoped to the caller's tenant:
+ * another tenant's space is simply not found. Each change emits its event.
+ */
+import { makeEvent } from '../core/events';
+import { preconditionFailed } from '../core/errors';
+import type { Page } from '../adapters/cosmos';
+import { publishQuietly } from '../documents/publish';
+import { scheduleSpaceCleanup } from './space-cleanup';
+import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord } from './space-records';
+import {
+  deleteSpaceRecord,
+  insertSpace,
+  listSpaces,
+  patchSpace,
+  readSpace,
+  spaceNotFound,
+  type ListSpacesQuery,
+  type SpaceChanges,
+} from './space-store';
+
+/**
+ * Compares an If-Match header with a record's ETag ("*" or no header: no condition). Returns the
+ * record's ETag to make the write conditional on it, or throws PRECONDITION_FAILED when stale.
+ * Quotes and W/ are ignored on both sides (stores differ in whether their ETags carry quotes).
+ */
+export function checkIfMatch(ifMatch: string | null | undefined, etag: string | undefined): string | undefined {
+  if (ifMatch === null || ifMatch === undefined || ifMatch.trim() === '' || ifMatch.trim() === '*') return undefined;
+  const bare = (v: string): string => v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const wanted = ifMatch.split(',').map(bare);
+  if (!etag || !wanted.includes(bare(etag))) throw preconditionFailed();
+  return etag;
+}
+
+export async function getSpace(tenantId: string, id: string): Promise<SpaceRecord> {
+  const s = await readSpace(tenantId, id);
+  if (!s) throw spaceNotFound();
+  return s;
+}
+
+export interface NewSpace {
+  name: string;
+  description?: string | null | undefined;
+  metadata?: SpaceMetadata | undefined;
+}
+
+export async function createSpace(tenantId: string, input: NewSpace, now = new Date()): Promise<SpaceRecord> {
+  const at = now.toISOString();
+  const name = input.name.normalize('NFC').trim();
+  const created = await insertSpace(
+    {
+      id: newSpaceId(),
+      type: 'space',
+      tenantId,
+      name,
+      nameKey: nameKeyOf(name),
+      description: input.description ?? null,
+      metadata: input.metadata ?? {},
+      documentCount: 0,
+      createdAt: at,
+      updatedAt: at,
+    },
+    now,
+  );
+  await publishQuietly(makeEvent('space.created', tenantId, { space: toSpaceDto(created) }, created.id, now));
+  return created;
+}
+
+/**
+ * PUT (replace: fields left out are reset) or PATCH (only the fields given change).
+ * `ifMatch` is the client's If-Match header.
+ */
+export async function updateSpace(
+  tenantId: string,
+  id: string,
+  input: Partial<NewSpace>,
+  mode: 'replace' | 'merge',
+  ifMatch: string | null,
+  now = new Date(),
+): Promise<SpaceRecord> {
+  const current = await getSpace(tenantId, id);
+  const etag = checkIfMatch(ifMatch, current._etag);
+  const changes: SpaceChanges = { updatedAt: now.toISOString() };
+  if (input.name !== undefined) {
+    changes.name = input.name.normalize('NFC').trim();
+    changes.nameKey = nameKeyOf(changes.name);
+  }
+  if (mode === 'replace') {
+    changes.description = input.description ?? null;
+    changes.metadata = input.metadata ?? {};
+  } else {
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.metadata !== undefined) changes.metadata = input.metadata;
+  }
+  const updated = await patchSpace(current, changes, etag, now);
+  const changed = Object.keys(changes).filter((k) => k !== 'updatedAt' && k !== 'nameKey');
+  await publishQuietly(makeEvent('space.updated', tenantId, { space: toSpaceDto(updated), changed_fields: changed }, id, now));
+  return updated;
+}
+
+/** Deletes the space now; its documents, blobs and chunks are removed in the background. */
+export async function deleteSpace(tenantId: string, id: string, ifMatch: string | null, now = new Date()): Promise<void> {
+  const current = await getSpace(tenantId, id);
+  const etag = checkIfMatch(ifMatch, current._etag);
+  await deleteSpaceRecord(current, etag);
+  await scheduleSpaceCleanup(tenantId, id);
+  await publishQuietly(makeEvent('space.deleted', tenantId, { space: toSpaceDto(current) }, id, now));
+}
+
+export const listSpacesPage = (tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> =>
+  listSpaces(tenantId, { ...q, prefix: q.prefix === undefined ? undefined : nameKeyOf(q.prefix) });
