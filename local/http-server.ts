@@ -104,12 +104,17 @@ function sendError(res: ServerResponse, code: ErrorCode, message: string, reques
 /**
  * The request body as a byte stream that reads from the socket only as fast as the handler
  * consumes it (node's Readable.toWeb counts chunks, not bytes, so it can buffer a whole upload).
- * Cancelling (a handler refusing an oversized body) discards the rest instead of destroying the
- * socket, so the handler's 413 still reaches the client.
+ * discard() (called when the response is done, or by a cancel from a handler refusing an
+ * oversized body) drains the rest instead of destroying the socket: the handler's answer still
+ * reaches the client and a keep-alive connection stays usable for the next request.
  */
-function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard: () => void } {
   let settled = false;
-  return new ReadableStream<Uint8Array>(
+  const discard = (): void => {
+    settled = true;
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         req.on('data', (chunk: Buffer) => {
@@ -134,15 +139,13 @@ function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
         });
       },
       pull() {
-        req.resume();
+        if (!settled) req.resume();
       },
-      cancel() {
-        settled = true;
-        req.resume();
-      },
+      cancel: discard,
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
   );
+  return { stream, discard };
 }
 
 function serializeCookie(c: Cookie): string {
@@ -274,10 +277,19 @@ export function createRequestListener(
 
     let request: HttpRequest;
     try {
+      let body: ReadableStream<Uint8Array> | undefined;
+      if (hasBody) {
+        const b = requestBody(req);
+        body = b.stream;
+        // A handler that answers without reading the body must not stall the keep-alive connection.
+        res.once('finish', () => {
+          if (!req.complete) b.discard();
+        });
+      }
       const nativeRequest = new Request(url, {
         method,
         headers: headerPairs,
-        ...(hasBody ? { body: requestBody(req), duplex: 'half' } : {}),
+        ...(body ? { body, duplex: 'half' } : {}),
       } as RequestInit);
       // nativeRequest is the library's internal init member (what its own streaming path uses).
       const init = { method, url, params: match.params, nativeRequest } as HttpRequestInit;

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../local/host';
@@ -168,5 +168,24 @@ describe('local host over HTTP', () => {
     expect(await res.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     // The connection stays usable for the next request.
     expect((await fetch(api('fx/items/1'))).status).toBe(200);
+  });
+
+  it('keeps a keep-alive connection usable after a handler ignores a large request body', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 }); // both requests share one socket
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<number>((resolve, reject) => {
+        const r = httpRequest(api(path), { method, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        r.on('error', reject);
+        r.end(body);
+      });
+    try {
+      expect(await send('PUT', 'fx/items/1', Buffer.alloc(1024 * 1024, 1))).toBe(204);
+      expect(await send('GET', 'fx/items/2')).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 });
