@@ -1,6 +1,6 @@
 import { endpoint } from '../shared/http/endpoint';
 import { readApiKeyOnce } from '../shared/identity/api-keys';
-import { apiKeyView } from '../shared/identity/records';
+import { apiKeyEtag, apiKeyView } from '../shared/identity/records';
 import { keyIdParams } from '../shared/identity/schemas';
 
 endpoint({
@@ -13,6 +13,6 @@ endpoint({
     // A successor minted by the rotation timer carries its secret in this response, once.
     const { record, key } = await readApiKeyOnce(principal.tenantId, params.id);
     const data = key ? { ...apiKeyView(record), key } : apiKeyView(record);
-    return { data, ...(record._etag ? { etag: record._etag } : {}), headers: { 'Cache-Control': 'no-store' } };
+    return { data, etag: apiKeyEtag(record), headers: { 'Cache-Control': 'no-store' } };
   },
 });

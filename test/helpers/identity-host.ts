@@ -21,6 +21,7 @@ export const IDENTITY_FUNCTIONS = [
   'admin-tenants-update',
   'keys-rotate',
   'health',
+  'health-detailed',
 ].map((n) => `src/functions/${n}.ts`);
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef-0123456789';

@@ -17,7 +17,7 @@ import {
   touchApiKey,
 } from './api-key-store';
 import { getTenantCached, keyCache } from './caches';
-import { apiKeyStatus, type ApiKeyRecord } from './records';
+import { apiKeyEtag, apiKeyStatus, type ApiKeyRecord } from './records';
 
 export interface CreatedApiKey {
   record: ApiKeyRecord;
@@ -155,7 +155,7 @@ export function listApiKeys(tenantId: string, limit: number, cursor?: string): P
 /** Revokes a key of the tenant; revoking a revoked key changes nothing. */
 export async function revokeApiKey(tenantId: string, keyId: string, ifMatch?: string, now: Date = new Date()): Promise<void> {
   const record = await getApiKey(tenantId, keyId);
-  if (ifMatch && ifMatch !== record._etag) throw new AppError('PRECONDITION_FAILED', 'The API key has changed (If-Match does not match).');
+  if (ifMatch && ifMatch !== '*' && ifMatch !== apiKeyEtag(record)) throw new AppError('PRECONDITION_FAILED', 'The API key has changed (If-Match does not match).');
   if (record.revokedAt) return;
   const { _etag, ...doc } = record;
   await replaceApiKey({ ...doc, revokedAt: now.toISOString(), sealedKey: null }, _etag);
@@ -206,7 +206,11 @@ export async function rotateApiKey(
   if (options.sealSecret) record.sealedKey = seal(key, getConfig().API_KEY_SALT);
   const { _etag, ...oldDoc } = old;
   // Claim the old key first (If-Match): of two concurrent rotations only one proceeds.
-  const previous = await replaceApiKey({ ...oldDoc, rotatedToKeyId: record.keyId, expiresAt: oldExpires }, _etag);
+  // expiryWarnedAt: the rotation itself announces when the old key stops (no separate warning).
+  const previous = await replaceApiKey(
+    { ...oldDoc, rotatedToKeyId: record.keyId, expiresAt: oldExpires, expiryWarnedAt: now.toISOString() },
+    _etag,
+  );
   const saved = await insertApiKey(record);
   keyCache().delete(old.id);
   return { record: saved, key, previous, gracePeriodDays };

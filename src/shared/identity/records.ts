@@ -1,4 +1,5 @@
 /** What identity stores in Cosmos (camelCase documents) and how it is shown through the API (snake_case). */
+import { createHash } from 'node:crypto';
 import type { Scope, Tier } from '../core/principal';
 
 export interface TenantRecord {
@@ -79,4 +80,13 @@ export function apiKeyView(k: ApiKeyRecord, now: Date = new Date()) {
 
 export function tenantView(t: TenantRecord) {
   return { id: t.id, name: t.name, tier: t.tier, disabled: t.disabled, created_at: t.createdAt, updated_at: t.updatedAt };
+}
+
+/**
+ * A key's ETag, over what a client can change or see change (not last_used_at, which moves with
+ * every use and would make If-Match fail for no reason).
+ */
+export function apiKeyEtag(k: ApiKeyRecord): string {
+  const basis = JSON.stringify([k.name, k.description, k.scopes, k.expiresAt, k.revokedAt, k.rotatedToKeyId]);
+  return `"${createHash('sha256').update(basis).digest('base64url').slice(0, 27)}"`;
 }

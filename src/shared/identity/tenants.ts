@@ -59,10 +59,13 @@ export interface UpdateTenantInput {
 
 export async function updateTenant(id: string, patch: UpdateTenantInput, ifMatch?: string): Promise<TenantRecord> {
   const current = await getTenant(id);
-  if (ifMatch && current._etag && ifMatch !== current._etag) throw new AppError('PRECONDITION_FAILED', 'The tenant has changed (If-Match does not match).');
+  if (ifMatch && ifMatch !== '*' && ifMatch !== current._etag) {
+    throw new AppError('PRECONDITION_FAILED', 'The tenant has changed (If-Match does not match).');
+  }
   const { _etag, ...doc } = current;
   const next: TenantRecord = { ...doc, ...patch, updatedAt: new Date().toISOString() };
-  const saved = await replaceTenant(next, ifMatch ?? _etag);
+  // Replaced only if unchanged since the read: a concurrent update is a 412, never a lost write.
+  const saved = await replaceTenant(next, _etag);
   // This instance stops accepting a disabled tenant's credentials at once; others within the cache TTL.
   tenantCache().delete(id);
   return saved;
