@@ -53,3 +53,19 @@ export async function ensureBootstrap(now: Date = new Date()): Promise<Bootstrap
   );
   return { tenantId, outcome: 'created', apiKey: created.key };
 }
+
+/** Lines for the local host's start banner (the development key is printed here, once). */
+export function bootstrapLines(r: BootstrapResult): string[] {
+  switch (r.outcome) {
+    case 'configured':
+      return [`  Bootstrap: tenant "${r.tenantId}" with the BOOTSTRAP_API_KEY (scope admin:all)`];
+    case 'created':
+      return [
+        `  Bootstrap: created tenant "${r.tenantId}" and a development key (scope admin:all), shown only now:`,
+        `    X-API-Key: ${r.apiKey ?? ''}`,
+        '    (set BOOTSTRAP_API_KEY to keep one key across restarts)',
+      ];
+    default:
+      return [];
+  }
+}
