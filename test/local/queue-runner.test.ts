@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../local/host';
-import { maxConcurrentCallsFrom } from '../../local/queue-runner';
+import type { RegisteredFunction } from '../../local/functions-core';
+import { maxConcurrentCallsFrom, QueueRunner } from '../../local/queue-runner';
+import { LocalQueueBroker } from '../../src/shared/adapters/local-queue';
 import { deliveries } from '../fixtures/functions/queue-fixtures';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'functions');
@@ -93,5 +95,37 @@ describe('local host queue delivery', () => {
     expect(maxConcurrentCallsFrom({ extensions: { serviceBus: { messageHandlerOptions: { maxConcurrentCalls: 4 } } } })).toBe(4);
     expect(maxConcurrentCallsFrom({ extensions: {} })).toBeUndefined();
     expect(maxConcurrentCallsFrom(undefined)).toBeUndefined();
+  });
+
+  it('runs at most maxConcurrentCalls handlers of a queue at once', async () => {
+    const broker = new LocalQueueBroker();
+    let running = 0;
+    let peak = 0;
+    const releases: Array<() => void> = [];
+    const fn: RegisteredFunction = {
+      name: 'fx-gated',
+      triggerName: 'trigger',
+      trigger: { type: 'serviceBusTrigger', direction: 'in', queueName: 'gated' },
+      bindings: {},
+      handler: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+      },
+    };
+    const runner = new QueueRunner({ broker, functions: [fn], maxConcurrentCalls: 2 });
+    runner.start();
+    for (let i = 0; i < 5; i++) broker.sendNow('gated', { i });
+    await expect.poll(() => releases.length).toBe(2);
+    expect(broker.counts('gated')).toMatchObject({ active: 3, locked: 2 });
+    // Release handlers one by one until every message has run.
+    for (let done = 0; done < 5; done++) {
+      await expect.poll(() => releases.length).toBeGreaterThan(0);
+      releases.shift()?.();
+    }
+    await broker.waitForIdle(5_000);
+    expect(peak).toBe(2);
+    await runner.stop();
   });
 });
