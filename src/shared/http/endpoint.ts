@@ -71,7 +71,7 @@ export function createHandler<
         response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
       } else {
         principal = await authenticate(request, options.auth);
-        const limited = options.rateLimited === false ? null : await rateLimit(principal);
+        const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
         if (limited) {
           Object.assign(headers, rateLimitHeaders(limited));
           if (!limited.allowed) {
