@@ -240,4 +240,19 @@ describe('rate limits (real Redis)', () => {
     const r = await who({ 'x-api-key': t.apiKey });
     expect(r.headers.get('x-ratelimit-remaining')).toBe('19');
   });
+
+  it('limits anonymous callers per client address at RATE_LIMIT_DEFAULT', async () => {
+    setSetting('RATE_LIMIT_DEFAULT', '3/minute');
+    try {
+      const ip = `198.51.100.${Math.floor(Math.random() * 250)}-${Date.now()}`;
+      const refresh = (from: string) =>
+        call(`${api}/v1/auth/refresh`, { method: 'POST', headers: { 'x-forwarded-for': `${from}, 10.0.0.1` }, body: {} });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await refresh(ip)).status);
+      expect(statuses).toEqual([400, 400, 400, 429]);
+      expect((await refresh(`${ip}-other`)).status).toBe(400);
+    } finally {
+      setSetting('RATE_LIMIT_DEFAULT', '100000/hour');
+    }
+  });
 });
