@@ -11,7 +11,7 @@ import { getLocalQueueBroker, type LocalQueueBroker } from '../src/shared/adapte
 import { createLogger, type Logger } from '../src/shared/logger';
 import { getRegisteredFunctions, installFunctionsCore, resolveSetting, type RegisteredFunction } from './functions-core';
 import { startHttpServer } from './http-server';
-import { maxConcurrentCallsFrom, QueueRunner, readHostJson } from './queue-runner';
+import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner, readHostJson } from './queue-runner';
 import { TimerRunner } from './timer-runner';
 
 export interface LocalHostOptions {
@@ -148,6 +148,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     logger,
     maxConcurrentCalls: options.maxConcurrentCalls ?? maxConcurrentCallsFrom(hostJson),
     retryDelayMs: options.retryDelayMs,
+    maxAutoLockRenewalMs: maxAutoLockRenewalMsFrom(hostJson),
   });
   const http = await startHttpServer({
     functions: all,

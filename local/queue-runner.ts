@@ -25,6 +25,8 @@ export interface QueueRunnerOptions {
   maxConcurrentCalls?: number;
   /** Wait before an abandoned message is visible again (default 100 ms). */
   retryDelayMs?: number;
+  /** How long a running handler's lock is kept renewed (default: host.json maxAutoLockRenewalDuration, else 5 min). */
+  maxAutoLockRenewalMs?: number;
   logger?: Logger;
 }
 
@@ -50,6 +52,15 @@ export function maxConcurrentCallsFrom(hostJson: unknown): number | undefined {
   const sb = get(get(hostJson, 'extensions'), 'serviceBus');
   const v = get(get(sb, 'messageHandlerOptions'), 'maxConcurrentCalls') ?? get(sb, 'maxConcurrentCalls');
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+/** extensions.serviceBus.maxAutoLockRenewalDuration ('hh:mm:ss' or 'd.hh:mm:ss') from a parsed host.json, in ms. */
+export function maxAutoLockRenewalMsFrom(hostJson: unknown): number | undefined {
+  const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined);
+  const v = get(get(get(hostJson, 'extensions'), 'serviceBus'), 'maxAutoLockRenewalDuration');
+  const m = typeof v === 'string' ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$/.exec(v.trim()) : null;
+  if (!m) return undefined;
+  return (((Number(m[1] ?? 0) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000;
 }
 
 /** Reads a host.json file; a missing or unreadable file means "no settings". */
@@ -93,6 +104,7 @@ export class QueueRunner {
   readonly #broker: LocalQueueBroker;
   readonly #max: number;
   readonly #retryDelayMs: number;
+  readonly #renewForMs: number;
   readonly #logger: Logger;
   readonly #queues = new Map<string, QueueState>();
   readonly #idleWaiters = new Set<() => void>();
@@ -102,6 +114,7 @@ export class QueueRunner {
     this.#broker = options.broker;
     this.#max = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
     this.#retryDelayMs = options.retryDelayMs ?? 100;
+    this.#renewForMs = options.maxAutoLockRenewalMs ?? 5 * 60_000;
     this.#logger = options.logger ?? createLogger({ level: 'warn', format: 'text' });
     for (const fn of options.functions) {
       if (fn.trigger.type.toLowerCase() !== 'servicebustrigger') continue;
@@ -172,6 +185,14 @@ export class QueueRunner {
       // With cardinality 'many' the binding passes arrays (one entry per message of the batch).
       triggerMetadata: consumer.many ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k + 'Array', [v]])) : metadata,
     });
+    // Keep the lock while the handler runs (up to the renewal limit), as the host does, so a slow
+    // handler's message is not redelivered to a second handler meanwhile.
+    const started = Date.now();
+    const renew = setInterval(() => {
+      if (Date.now() - started >= this.#renewForMs) return clearInterval(renew);
+      this.#settle(() => void this.#broker.renewLock(queue, token), fn.name);
+    }, Math.max(10, this.#broker.lockDurationMs / 2));
+    renew.unref();
     try {
       await fn.handler(consumer.many ? [message.body] : message.body, context);
     } catch (err) {
@@ -183,9 +204,11 @@ export class QueueRunner {
         delivery_count: message.deliveryCount,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
       });
+      clearInterval(renew);
       this.#settle(() => this.#broker.abandon(queue, token, { delayMs: this.#retryDelayMs }), fn.name);
       return;
     }
+    clearInterval(renew);
     this.#settle(() => this.#broker.complete(queue, token), fn.name);
   }
 

@@ -71,6 +71,17 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
     expect(broker.receive('q')[0]).toMatchObject({ messageId: 'p', deliveryCount: 1 });
   });
 
+  it('makes a message visible again when its lock expires unsettled', async () => {
+    const broker = new LocalQueueBroker({ lockDurationMs: 20 });
+    broker.sendNow('q', { x: 1 });
+    const [m] = broker.receive('q');
+    await new Promise<void>((resolve) => broker.onAvailable(() => resolve()));
+    const [again] = broker.receive('q');
+    expect(again).toMatchObject({ body: { x: 1 }, deliveryCount: 2 });
+    expect(() => broker.complete('q', m?.lockToken as string)).toThrow(/not held/);
+    broker.complete('q', again?.lockToken as string);
+  });
+
   it('dead-letters on request with a reason', () => {
     const broker = new LocalQueueBroker();
     broker.sendNow('q', { x: 1 });

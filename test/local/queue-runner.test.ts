@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import type { RegisteredFunction } from '../../local/functions-core';
-import { maxConcurrentCallsFrom, QueueRunner } from '../../local/queue-runner';
+import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner } from '../../local/queue-runner';
 import { LocalQueueBroker } from '../../src/shared/adapters/local-queue';
 import { deliveries } from '../fixtures/functions/queue-fixtures';
 
@@ -95,6 +95,30 @@ describe('local host queue delivery', () => {
     expect(maxConcurrentCallsFrom({ extensions: { serviceBus: { messageHandlerOptions: { maxConcurrentCalls: 4 } } } })).toBe(4);
     expect(maxConcurrentCallsFrom({ extensions: {} })).toBeUndefined();
     expect(maxConcurrentCallsFrom(undefined)).toBeUndefined();
+    expect(maxAutoLockRenewalMsFrom({ extensions: { serviceBus: { maxAutoLockRenewalDuration: '00:05:00' } } })).toBe(300_000);
+    expect(maxAutoLockRenewalMsFrom({})).toBeUndefined();
+  });
+
+  it('keeps renewing the lock of a handler that outlives the lock duration, so it runs once', async () => {
+    const broker = new LocalQueueBroker({ lockDurationMs: 30 });
+    const calls: unknown[] = [];
+    const fn: RegisteredFunction = {
+      name: 'fx-slow',
+      triggerName: 'trigger',
+      trigger: { type: 'serviceBusTrigger', direction: 'in', queueName: 'slow' },
+      bindings: {},
+      handler: async (_body, context) => {
+        calls.push(context.triggerMetadata?.deliveryCount);
+        await new Promise((r) => setTimeout(r, 200)); // several lock durations
+      },
+    };
+    const runner = new QueueRunner({ broker, functions: [fn] });
+    runner.start();
+    broker.sendNow('slow', { x: 1 });
+    await broker.waitForIdle(5_000);
+    expect(calls).toEqual([1]);
+    expect(broker.counts('slow')).toMatchObject({ active: 0, locked: 0, deadLettered: 0 });
+    await runner.stop();
   });
 
   it('runs at most maxConcurrentCalls handlers of a queue at once', async () => {

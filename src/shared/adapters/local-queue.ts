@@ -95,6 +95,7 @@ function wireCopy(body: unknown): unknown {
 
 export class LocalQueueBroker implements QueueSender {
   readonly maxDeliveryCount: number;
+  readonly lockDurationMs: number;
   readonly #windowMs: number;
   readonly #ttlMs: number;
   readonly #lockMs: number;
@@ -108,6 +109,7 @@ export class LocalQueueBroker implements QueueSender {
     this.#windowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
     this.#ttlMs = options.timeToLiveMs ?? 14 * 24 * 3_600_000;
     this.#lockMs = options.lockDurationMs ?? 60_000;
+    this.lockDurationMs = this.#lockMs;
   }
 
   #queue(name: string): QueueState {
@@ -225,6 +227,16 @@ export class LocalQueueBroker implements QueueSender {
   #lockExpired(queue: string, token: string): void {
     // A consumer that held a lock too long loses it; the message counts as abandoned.
     if (this.#queue(queue).locked.has(token)) this.abandon(queue, token);
+  }
+
+  /** Extends a held lock by another lock duration (what the Functions host's auto lock renewal does). */
+  renewLock(queue: string, lockToken: string): Date {
+    const entry = this.#queue(queue).locked.get(lockToken);
+    if (!entry) throw new Error(`The lock ${lockToken} on queue "${queue}" is not held (settled already or expired).`);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = this.#timer(this.#lockMs, () => this.#lockExpired(queue, lockToken));
+    entry.message.lockedUntilUtc = new Date(Date.now() + this.#lockMs);
+    return entry.message.lockedUntilUtc;
   }
 
   #settle(queue: string, lockToken: string): LocalQueueMessage {
