@@ -100,7 +100,8 @@ describe('local host queue delivery', () => {
   });
 
   it('keeps renewing the lock of a handler that outlives the lock duration, so it runs once', async () => {
-    const broker = new LocalQueueBroker({ lockDurationMs: 30 });
+    // Lock generous enough that a loaded machine's timer lag can't expire it between renewals.
+    const broker = new LocalQueueBroker({ lockDurationMs: 400 });
     const calls: unknown[] = [];
     const fn: RegisteredFunction = {
       name: 'fx-slow',
@@ -109,7 +110,7 @@ describe('local host queue delivery', () => {
       bindings: {},
       handler: async (_body, context) => {
         calls.push(context.triggerMetadata?.deliveryCount);
-        await new Promise((r) => setTimeout(r, 200)); // several lock durations
+        await new Promise((r) => setTimeout(r, 1_500)); // several lock durations
       },
     };
     const runner = new QueueRunner({ broker, functions: [fn] });
