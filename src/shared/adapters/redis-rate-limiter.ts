@@ -141,7 +141,9 @@ export class RedisRateLimiter implements RateLimiter {
   private withTimeout<T>(p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeout()), this.timeoutMs);
+      // setImmediate: when the event loop is busy, a reply already read from the socket is
+      // handled (poll phase) before the timeout is declared, so overload alone does not fall back.
+      timer = setTimeout(() => setImmediate(() => reject(new RedisTimeout())), this.timeoutMs);
     });
     // A late Redis failure after the timeout won (or before) must not surface as unhandled.
     p.catch(() => undefined);
