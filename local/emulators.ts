@@ -14,6 +14,23 @@ export interface StartEmulatorsOptions {
   cosmos?: boolean;
   /** Start (or use) Blob Storage (default true). */
   blob?: boolean;
+  /**
+   * Preferred ports (npm start uses the emulators' usual 8081 and 10000, so other processes such as
+   * `npm run keys` can find them); a busy port falls back to a free one. Default: any free port.
+   */
+  cosmosPort?: number;
+  blobPort?: number;
+}
+
+/** Starts on the preferred port, or on a free one when that port is taken. */
+async function onPreferredPort<T>(start: (port: number) => Promise<T>, preferred: number | undefined): Promise<T> {
+  if (!preferred) return start(0);
+  try {
+    return await start(preferred);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return start(0);
+  }
 }
 
 export interface RunningEmulators {
@@ -66,7 +83,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       if (configured) {
         summary.push(`Cosmos DB: using configured account at ${describeCosmosEndpoint(configured)}`);
       } else {
-        const cosmos = await startCosmosEmulator();
+        const cosmos = await onPreferredPort((port) => startCosmosEmulator({ port }), options.cosmosPort);
         stops.push(() => cosmos.stop());
         setEnv('COSMOS_DB_ENDPOINT', cosmos.endpoint);
         setEnv('COSMOS_DB_KEY', cosmos.key);
@@ -78,7 +95,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       if (configured) {
         summary.push(`Blob Storage: using configured account at ${describeBlobAccount(configured)}`);
       } else {
-        const blob = await startBlobEmulator();
+        const blob = await onPreferredPort((port) => startBlobEmulator({ port }), options.blobPort);
         stops.push(() => blob.stop());
         setEnv('BLOB_STORAGE_CONNECTION_STRING', blob.connectionString);
         summary.push(`Blob Storage: embedded Azurite at ${blob.blobEndpoint}`);

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { installFunctionsCore } from './functions-core';
 import { projectRoot, startLocalHost, type FunctionSummary } from './host';
 import { startEmulators } from './emulators';
+import { bootstrapLines, ensureBootstrap } from '../src/shared/identity/bootstrap';
 import { resetServices } from '../src/shared/services';
+import { LOCAL_BLOB_PORT, LOCAL_COSMOS_PORT } from './local-ports';
 
 // Before any function file can call app.*: @azure/functions caches a missing core module forever.
 installFunctionsCore();
@@ -62,7 +64,7 @@ function describeFunctions(url: string, fns: FunctionSummary[]): string[] {
 async function main(): Promise<void> {
   const root = projectRoot();
   const settingsFile = loadLocalSettings(root);
-  const emulators = await startEmulators();
+  const emulators = await startEmulators({ cosmosPort: LOCAL_COSMOS_PORT, blobPort: LOCAL_BLOB_PORT });
   const port = process.env.PORT ? Number(process.env.PORT) : 7071;
   let host;
   try {
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     await emulators.stop();
     throw err;
   }
+  const boot = await ensureBootstrap();
 
   const out = [
     '',
@@ -85,6 +88,8 @@ async function main(): Promise<void> {
       : '  Rate limits: in-memory limiter (REDIS_HOST unset)',
     '',
     ...describeFunctions(host.url, host.functions()),
+    '',
+    ...bootstrapLines(boot),
     '',
     'Press Ctrl+C to stop.',
     '',

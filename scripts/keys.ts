@@ -2,10 +2,10 @@
  * npm run keys -- create --tenant <id> [--tier <tier>] [--scopes a,b] [--name <name>] [--expires-days <n>]
  * npm run keys -- rotate <tenant_id> [grace_period_days]
  *
- * Works against the Cosmos account in COSMOS_DB_ENDPOINT (Azure, or the embedded emulator of a
- * running `npm start`, whose address it prints; the emulator's public key is used for loopback
- * http:// endpoints). Without COSMOS_DB_ENDPOINT it starts the embedded emulator in this process,
- * which is in memory only: useful to try the command, not to keep the key.
+ * Works against the Cosmos account in COSMOS_DB_ENDPOINT (Azure, or any emulator; the emulator's
+ * public key is used for loopback http:// endpoints). Without it, a running `npm start`'s emulator
+ * on 127.0.0.1:8081 (COSMOS_EMULATOR_PORT) is used; failing that, an in-memory emulator in this
+ * process: useful to try the command, not to keep the key.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -21,6 +21,20 @@ import type { EventPublisher } from '../src/shared/ports';
 import { resetServices } from '../src/shared/services';
 import { COSMOS_EMULATOR_KEY } from '../local/cosmos-emulator';
 import { startEmulators, type RunningEmulators } from '../local/emulators';
+import { LOCAL_COSMOS_PORT } from '../local/local-ports';
+
+const LOCAL_COSMOS_ENDPOINT = `http://127.0.0.1:${LOCAL_COSMOS_PORT}`;
+
+/** True when a running `npm start` serves its Cosmos emulator on the usual port (loopback only). */
+async function localHostCosmosAnswers(): Promise<boolean> {
+  try {
+    const res = await fetch(`${LOCAL_COSMOS_ENDPOINT}/`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await res.json()) as { databaseAccountEndpoint?: unknown; writableLocations?: unknown };
+    return res.ok && (body.databaseAccountEndpoint !== undefined || body.writableLocations !== undefined);
+  } catch {
+    return false;
+  }
+}
 
 const USAGE = `Usage:
   npm run keys -- create --tenant <id> [--tier free|basic|pro|enterprise] [--scopes s1,s2] [--name <name>] [--expires-days <n>]
@@ -107,15 +121,18 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command !== 'create' && command !== 'rotate') throw new UsageError(command ? `Unknown command ${command}` : 'A command is required');
   process.env.LOG_LEVEL ??= 'warn';
-  const endpoint = process.env.COSMOS_DB_ENDPOINT;
+  let endpoint = process.env.COSMOS_DB_ENDPOINT;
+  if (!endpoint && (await localHostCosmosAnswers())) {
+    endpoint = process.env.COSMOS_DB_ENDPOINT = LOCAL_COSMOS_ENDPOINT;
+    console.log(`Using the running \`npm start\`'s Cosmos emulator at ${endpoint}.`);
+  }
   if (endpoint && !process.env.COSMOS_DB_KEY && /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint)) {
     process.env.COSMOS_DB_KEY = COSMOS_EMULATOR_KEY;
   }
   let emulators: RunningEmulators | undefined;
   if (!endpoint) {
     emulators = await startEmulators({ blob: false });
-    console.log('COSMOS_DB_ENDPOINT is not set: using an in-memory emulator in this process (the key is gone when it exits).');
-    console.log('To add a key to a running `npm start`, set COSMOS_DB_ENDPOINT to the Cosmos address it prints.');
+    console.log('No COSMOS_DB_ENDPOINT and no running `npm start`: using an in-memory emulator in this process (the key is gone when it exits).');
   }
   resetConfig();
   try {

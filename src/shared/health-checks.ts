@@ -1,6 +1,8 @@
 /** The dependencies /api/health/detailed reports on, one check each. */
-import { getConfig } from './config';
 import { blobHealthCheck, cosmosHealthCheck } from './adapters/health-checks';
+import { redisHealthCheck } from './adapters/redis';
+import { getConfig } from './config';
+import { getQueueSender } from './events/queue-sender';
 import type { HealthCheck } from './ports';
 
 const openAiConfigured: HealthCheck = {
@@ -22,6 +24,20 @@ const webPubSub: HealthCheck = {
       : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
 };
 
+const eventBus: HealthCheck = {
+  name: 'event_bus',
+  check: async (signal) => {
+    const sender = getQueueSender();
+    if (!sender.ping) return { status: 'healthy', reason: 'IN_PROCESS' };
+    try {
+      await sender.ping(signal);
+      return { status: 'healthy' };
+    } catch {
+      return { status: 'unhealthy', reason: signal.aborted ? 'TIMEOUT' : 'UNREACHABLE' };
+    }
+  },
+};
+
 export function healthChecks(): HealthCheck[] {
-  return [cosmosHealthCheck, blobHealthCheck, openAiConfigured, webPubSub];
+  return [cosmosHealthCheck, blobHealthCheck, redisHealthCheck(), eventBus, openAiConfigured, webPubSub];
 }

@@ -27,6 +27,8 @@ export interface QueueSendOptions {
 /** Sends messages to a queue: Service Bus in Azure, the local host's in-process broker locally. */
 export interface QueueSender {
   send(queue: QueueName, body: unknown, options?: QueueSendOptions): Promise<void>;
+  /** Proves the broker is reachable without sending anything (health checks); absent = in-process. */
+  ping?(signal: AbortSignal): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { dependencyUnavailable } from '../core/errors';
 import type { EventEnvelope } from '../core/events';
-import type { QueueName, QueueSender, QueueSendOptions } from '../ports';
+import { QUEUES, type QueueName, type QueueSender, type QueueSendOptions } from '../ports';
 
 function isEventEnvelope(body: unknown): body is EventEnvelope {
   if (typeof body !== 'object' || body === null) return false;
@@ -62,6 +62,14 @@ export function createServiceBusQueueSender(opts: ServiceBusQueueSenderOptions):
         } else {
           await senderFor(queue).sendMessages(message, { abortSignal });
         }
+      } catch (e) {
+        throw dependencyUnavailable('service-bus', e);
+      }
+    },
+    async ping(signal) {
+      // Creating a batch opens the AMQP link to the queue: a real round trip, nothing is sent.
+      try {
+        await senderFor(QUEUES.events).createMessageBatch({ abortSignal: signal });
       } catch (e) {
         throw dependencyUnavailable('service-bus', e);
       }

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetConfig } from '../../src/shared/config';
+import { resetServices } from '../../src/shared/services';
+import { startEmulators, type RunningEmulators } from '../../local/emulators';
+import { startLocalHost, type LocalHost } from '../../local/host';
+import { closedPort } from '../helpers/closed-port';
+import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
+
+let emulators: RunningEmulators;
+let host: LocalHost;
+let api: string;
+let admin: TenantWithKey;
+let reader: TenantWithKey;
+
+beforeAll(async () => {
+  process.env.REDIS_HOST = '127.0.0.1';
+  process.env.RATE_LIMIT_DEFAULT = '100000/hour';
+  resetConfig();
+  emulators = await startEmulators();
+  await resetServices();
+  host = await startLocalHost({ port: 0, functionFiles: ['src/functions/health.ts', 'src/functions/health-detailed.ts'] });
+  api = `${host.url}/api`;
+  admin = await createTenantWithKey();
+  reader = await createTenantWithKey({ scopes: ['spaces:read'] });
+});
+
+afterAll(async () => {
+  await host.stop();
+  await resetServices();
+  await emulators.stop();
+  delete process.env.REDIS_HOST;
+  delete process.env.RATE_LIMIT_DEFAULT;
+  resetConfig();
+});
+
+describe('GET /api/health (liveness)', () => {
+  it('answers publicly with the envelope, without rate-limit headers', async () => {
+    const res = await fetch(`${api}/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.data).toMatchObject({ status: 'ok', environment: 'test' });
+    expect(body.meta.request_id).toBe(res.headers.get('x-request-id'));
+    expect(res.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+});
+
+describe('GET /api/health/detailed', () => {
+  it('needs a credential (401) and the admin:all scope (403)', async () => {
+    expect((await fetch(`${api}/health/detailed`)).status).toBe(401);
+    const forbidden = await fetch(`${api}/health/detailed`, { headers: { 'X-API-Key': reader.apiKey } });
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).error.code).toBe('FORBIDDEN');
+  });
+
+  it('reports every dependency, healthy on the emulators and real Redis', async () => {
+    const res = await fetch(`${api}/health/detailed`, { headers: { 'X-API-Key': admin.apiKey } });
+    expect(res.status).toBe(200);
+    const { data } = await res.json();
+    expect(data.status).toBe('healthy');
+    expect(data.checks.cosmos.status).toBe('healthy');
+    expect(data.checks.blob.status).toBe('healthy');
+    expect(data.checks.redis.status).toBe('healthy');
+    expect(data.checks.event_bus).toMatchObject({ status: 'healthy', reason: 'IN_PROCESS' });
+    expect(data.checks.openai).toEqual({ status: 'not_configured', reason: 'NOT_CONFIGURED' });
+    expect(data.checks.web_pubsub).toEqual({ status: 'not_configured', reason: 'NOT_CONFIGURED' });
+  });
+
+  it('is degraded (503) with a reason code, not error text, when a dependency is down', async () => {
+    // Authenticate first with the working settings; then point Blob at a closed port.
+    const saved = process.env.BLOB_STORAGE_CONNECTION_STRING!;
+    const port = await closedPort();
+    process.env.BLOB_STORAGE_CONNECTION_STRING = saved.replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1`);
+    resetConfig();
+    await resetServices();
+    try {
+      const res = await fetch(`${api}/health/detailed`, { headers: { 'X-API-Key': admin.apiKey } });
+      expect(res.status).toBe(503);
+      const { data } = await res.json();
+      expect(data.status).toBe('degraded');
+      expect(data.checks.blob.status).toBe('unhealthy');
+      expect(['UNREACHABLE', 'TIMEOUT']).toContain(data.checks.blob.reason);
+      expect(data.checks.cosmos.status).toBe('healthy');
+      expect(JSON.stringify(data)).not.toMatch(/ECONNREFUSED|Error:/);
+    } finally {
+      process.env.BLOB_STORAGE_CONNECTION_STRING = saved;
+      resetConfig();
+      await resetServices();
+    }
+  });
+});
+
+describe('the local host around the pipeline', () => {
+  it('answers an unknown route 404 and a wrong method 405, in the error envelope', async () => {
+    const missing = await fetch(`${api}/v1/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('NOT_FOUND');
+    const wrong = await fetch(`${api}/health`, { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toContain('GET');
+    expect((await wrong.json()).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('answers a CORS preflight through real HTTP', async () => {
+    const res = await fetch(`${api}/health`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(res.headers.get('access-control-max-age')).toBe('600');
+  });
+});
