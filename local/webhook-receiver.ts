@@ -1,5 +1,6 @@
 /**
- * A real HTTP receiver on 127.0.0.1 (a free port) for webhook tests and the bench. It records
+ * A real HTTP receiver on 127.0.0.1 (a free port) for webhook tests, the bench and local
+ * development (point a webhook at it to watch deliveries). It records
  * every request and verifies each signature with the `standardwebhooks` library, the
  * verifier a customer would use, so tests never trust this project's own signing code.
  */
@@ -30,6 +31,8 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Secrets to verify with; set or change them at any time. */
   secrets: string[];
+  /** Per-path secrets (e.g. one webhook per path); when a path has an entry, only those are tried. */
+  secretsByPath: Map<string, string[]>;
   /** How to answer the n-th request (0-based); default 200. */
   reply: (n: number, req: ReceivedWebhook) => ReceiverReply;
   waitFor(count: number, timeoutMs?: number, filter?: (r: ReceivedWebhook) => boolean): Promise<ReceivedWebhook[]>;
@@ -46,6 +49,7 @@ export async function startWebhookReceiver(options: { verify?: boolean } = {}): 
     port: 0,
     received: [],
     secrets: [],
+    secretsByPath: new Map(),
     reply: () => ({ status: 200 }),
     async waitFor(count, timeoutMs = 10_000, filter = () => true) {
       const matching = (): ReceivedWebhook[] => receiver.received.filter(filter);
@@ -79,8 +83,10 @@ export async function startWebhookReceiver(options: { verify?: boolean } = {}): 
       const body = Buffer.concat(chunks).toString('utf8');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      const path = req.url ?? '/';
+      const candidates = receiver.secretsByPath.get(path) ?? receiver.secrets;
       const verifiedWith = verify
-        ? receiver.secrets.filter((s) => {
+        ? candidates.filter((s) => {
             try {
               new Webhook(s).verify(body, headers);
               return true;
@@ -95,7 +101,7 @@ export async function startWebhookReceiver(options: { verify?: boolean } = {}): 
       } catch {
         /* recorded as received; tests assert on json */
       }
-      const rec: ReceivedWebhook = { headers, body, json, receivedAt: performance.now(), verifiedWith, path: req.url ?? '/' };
+      const rec: ReceivedWebhook = { headers, body, json, receivedAt: performance.now(), verifiedWith, path };
       const answer = receiver.reply(n++, rec);
       receiver.received.push(rec);
       for (const w of [...waiters]) w();

@@ -1,7 +1,7 @@
 import { endpoint } from '../shared/http/endpoint';
 import { webhookIdParams } from '../shared/webhooks/schemas';
-import { webhookView } from '../shared/webhooks/views';
-import { getWebhook } from '../shared/webhooks/webhook-store';
+import { healthView, webhookView } from '../shared/webhooks/views';
+import { getWebhookWithHealth } from '../shared/webhooks/webhooks';
 
 endpoint({
   name: 'webhooks-get',
@@ -10,7 +10,7 @@ endpoint({
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
   handler: async ({ principal, params }) => {
-    const record = await getWebhook(principal.tenantId, params.id);
-    return { data: webhookView(record), ...(record._etag ? { etag: record._etag } : {}) };
+    const { record, health } = await getWebhookWithHealth(principal.tenantId, params.id);
+    return { data: { ...webhookView(record), ...healthView(health) }, ...(record._etag ? { etag: record._etag } : {}) };
   },
 });

@@ -5,7 +5,7 @@ import { postWebhook } from '../../src/shared/adapters/webhook-http';
 import { resolveWebhookTarget } from '../../src/shared/core/ssrf';
 import { generateWebhookSecret, signWebhook } from '../../src/shared/core/webhook-signing';
 import { resolveHost } from '../../src/shared/adapters/dns';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../local/webhook-receiver';
 
 const loopback = { requireHttps: false, allowPrivateTargets: true };
 let receiver: WebhookReceiver | undefined;

@@ -8,9 +8,12 @@ import { getContainer } from '../../src/shared/adapters/cosmos';
 import { makeEvent, type EventEnvelope } from '../../src/shared/core/events';
 import { publishEvent, recordEvent } from '../../src/shared/events/publisher';
 import { readOutboxItem } from '../../src/shared/events/outbox-store';
+import { readWebhookHealth, writeWebhookHealth } from '../../src/shared/webhooks/webhook-health';
+import { deliveryIdFor } from '../../src/shared/webhooks/delivery-store';
+import { QUEUES } from '../../src/shared/ports';
 import { call, setSetting } from '../helpers/identity-host';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../local/webhook-receiver';
 import { eventually, startWebhooksHost, type WebhooksHost } from '../helpers/webhooks-host';
 
 let h: WebhooksHost;
@@ -145,6 +148,21 @@ describe('webhook delivery', () => {
     await publishEvent(event);
     await settle();
     expect(r.received.filter(ofEvent(event))).toHaveLength(1);
+  });
+
+  it('two copies of one delivery message arriving together POST once (the attempt is claimed)', async () => {
+    const t = await tenant();
+    const r = await receiver();
+    const hook = await subscribe(t, r);
+    const event = spaceEvent(t);
+    const message = { tenantId: t.tenantId, deliveryId: deliveryIdFor(event.event_id, hook.id), webhookId: hook.id, event, attempt: 1, generation: 1 };
+    // Different message ids, so the bus's duplicate detection does not help.
+    h.host.broker.sendNow(QUEUES.webhookDeliveries, message, { messageId: 'copy-1' });
+    h.host.broker.sendNow(QUEUES.webhookDeliveries, message, { messageId: 'copy-2' });
+    await r.waitFor(1);
+    await settle();
+    expect(r.received.filter(ofEvent(event))).toHaveLength(1);
+    expect(await logs(t, hook)).toHaveLength(1);
   });
 
   it('retries failures on the schedule until the receiver succeeds', async () => {
@@ -353,13 +371,13 @@ describe('webhook delivery', () => {
     const hook = await subscribe(t, broken, ['space.*']);
     await subscribe(t, watcher, ['webhook.disabled']);
     // It has been failing for 6 days (default limit 5).
-    const webhooks = await getContainer('webhooks');
-    await webhooks.item(hook.id, t.tenantId).patch([{ op: 'set', path: '/failingSince', value: new Date(Date.now() - 6 * 86_400_000).toISOString() }]);
+    const health = await readWebhookHealth(t.tenantId, hook.id);
+    await writeWebhookHealth({ ...health, failingSince: new Date(Date.now() - 6 * 86_400_000).toISOString() });
     await publishEvent(spaceEvent(t));
     const [news] = await watcher.waitFor(1, 10_000);
     expect(news.json).toMatchObject({ event_type: 'webhook.disabled', data: { webhook_id: hook.id, last_status_code: 503 } });
     const got = await call(`${api}/v1/webhooks/${hook.id}`, { headers: { 'x-api-key': t.apiKey } });
-    expect(got.body.data).toMatchObject({ enabled: false, disabled_reason: 'failing' });
+    expect(got.body.data).toMatchObject({ enabled: false, disabled_reason: 'failing', failing_since: expect.any(String) });
     await settle(5_000);
     const before = broken.received.length;
     await publishEvent(spaceEvent(t, 'space.deleted'));

@@ -13,7 +13,7 @@ import { getConfig } from '../config';
 import type { EventEnvelope } from '../core/events';
 import { QUEUES, type EventPublisher } from '../ports';
 import { getLogger } from '../services';
-import { listStaleOutboxItems, markOutboxSent, noteRelayAttempt, writeOutboxItem } from './outbox-store';
+import { listStaleOutboxItems, markOutboxSent, newOutboxItem, noteRelayAttempt, writeOutboxItem, type OutboxItem } from './outbox-store';
 import { getQueueSender } from './queue-sender';
 
 /** Sends an event to the events queue (no outbox). */
@@ -25,13 +25,20 @@ export async function sendToEventsQueue(event: EventEnvelope): Promise<void> {
   });
 }
 
+async function recordOutboxItem(event: EventEnvelope): Promise<OutboxItem> {
+  const item = newOutboxItem(event, getConfig().WEBHOOK_LOG_RETENTION_DAYS);
+  await writeOutboxItem(item);
+  return item;
+}
+
 /** Step 1 alone: stores the event as pending (the relay publishes it if nothing else does). */
 export async function recordEvent(event: EventEnvelope): Promise<void> {
-  await writeOutboxItem(event);
+  await recordOutboxItem(event);
 }
 
 /** Step 2 alone: publishes a recorded event and marks it sent. Never throws for a bus outage. */
-export async function dispatchEvent(event: EventEnvelope): Promise<boolean> {
+export async function dispatchEvent(item: OutboxItem): Promise<boolean> {
+  const event = item.event;
   try {
     await sendToEventsQueue(event);
   } catch (err) {
@@ -43,7 +50,7 @@ export async function dispatchEvent(event: EventEnvelope): Promise<boolean> {
     return false;
   }
   try {
-    await markOutboxSent(event.tenant_id, event.event_id);
+    await markOutboxSent(item);
   } catch (err) {
     // Published but not marked: the relay publishes it again and consumers drop the duplicate.
     getLogger().warn('event published but not marked sent', { event_id: event.event_id, error: String(err) });
@@ -53,15 +60,16 @@ export async function dispatchEvent(event: EventEnvelope): Promise<boolean> {
 
 /** Records, publishes and marks sent. Throws only when the event could be neither stored nor sent. */
 export async function publishEvent(event: EventEnvelope): Promise<void> {
+  let item: OutboxItem;
   try {
-    await recordEvent(event);
+    item = await recordOutboxItem(event);
   } catch (err) {
     // No outbox: publishing directly is the best left; if that fails too the caller must know.
     getLogger().error('outbox write failed; publishing directly', { event_id: event.event_id, error: String(err) });
     await sendToEventsQueue(event);
     return;
   }
-  await dispatchEvent(event);
+  await dispatchEvent(item);
 }
 
 const publisher: EventPublisher = { publish: publishEvent };
@@ -85,8 +93,8 @@ export async function relayOutbox(now: Date = new Date()): Promise<{ found: numb
       getLogger().error('outbox event cannot be published', { event_id: item.id, tenant_id: item.tenantId });
       continue;
     }
-    await noteRelayAttempt(item).catch(() => undefined);
-    if (await dispatchEvent(item.event)) republished++;
+    const noted = await noteRelayAttempt(item).catch(() => item);
+    if (await dispatchEvent(noted)) republished++;
   }
   return { found: stale.length, republished };
 }

@@ -1,12 +1,16 @@
 /**
  * The webhook-deliver consumer: one attempt of one delivery per queue message.
- * Idempotent: a message for an attempt already made, an older generation (before a replay), or a
- * finished delivery is dropped; the record is updated only if unchanged since read (ETag), so two
- * copies of a message cannot both schedule a retry.
- * Failure => a NEW message scheduled at the next retry time (the retry schedule, jitter,
- * Retry-After). The last failure => the delivery is dead ("dead letter", replayable) and a
- * webhook.delivery_exhausted event goes to the tenant's other endpoints. An endpoint that has
- * failed every attempt for WEBHOOK_DISABLE_AFTER_DAYS is disabled (webhook.disabled event).
+ *
+ * Claim, send, record. The attempt first claims the delivery record (the first attempt creates
+ * it; later ones replace it, conditional on its ETag), so a second copy of the message (a
+ * re-published event, a redelivery) finds the claim and never POSTs twice: it is dropped when
+ * the attempt is done, or fails and comes back later while the attempt is in flight (if the
+ * claimer died, its claim goes stale and the copy sends). The result is written with the attempt
+ * log in one group-committed batch.
+ * Failure => a NEW message scheduled at the next retry time (schedule, jitter, Retry-After). The
+ * last failure => the delivery is dead (the dead-letter store, replayable) and a
+ * webhook.delivery_exhausted event goes to the tenant's other endpoints. An endpoint failing every
+ * attempt for WEBHOOK_DISABLE_AFTER_DAYS is disabled (webhook.disabled event).
  */
 import { getConfig } from '../config';
 import type { WebhookPostResult } from '../adapters/webhook-http';
@@ -18,15 +22,19 @@ import { QUEUES } from '../ports';
 import { publishEvent } from '../events/publisher';
 import { getQueueSender } from '../events/queue-sender';
 import {
+  createDelivery,
   deliveryMessageId,
   findDelivery,
+  newDelivery,
   replaceDeliveryIfUnchanged,
   writeAttemptLog,
   type DeliveryMessage,
   type DeliveryRecord,
 } from './delivery-store';
 import { sendEvent } from './send';
-import { findWebhook, patchWebhook, replaceWebhook, type WebhookRecord } from './webhook-store';
+import { getEnabledWebhooks, invalidateWebhooks } from './webhook-cache';
+import { recordFailure, recordSuccess } from './webhook-health';
+import { findWebhook, replaceWebhook, type WebhookRecord } from './webhook-store';
 
 /** Event types whose failed delivery does not raise another event (no cascades of failure news). */
 const NO_EXHAUSTION_EVENT = new Set(['webhook.delivery_exhausted', 'webhook.disabled']);
@@ -43,71 +51,79 @@ export async function enqueueDelivery(message: DeliveryMessage, at?: Date): Prom
 export function isDeliveryMessage(body: unknown): body is DeliveryMessage {
   if (typeof body !== 'object' || body === null) return false;
   const b = body as Record<string, unknown>;
+  const e = b.event as Record<string, unknown> | null | undefined;
   return (
     typeof b.tenantId === 'string' &&
     typeof b.deliveryId === 'string' &&
+    typeof b.webhookId === 'string' &&
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.event_id === 'string' &&
+    e.tenant_id === b.tenantId &&
     Number.isInteger(b.attempt) &&
     (b.attempt as number) >= 1 &&
     Number.isInteger(b.generation)
   );
 }
 
-/** A claim older than this is taken to belong to a consumer that died mid-attempt. */
+/** A claim older than this belongs to a consumer that died mid-attempt. */
 const claimTtlMs = (): number => getConfig().HTTP_TIMEOUT * 2_000 + 30_000;
 
-export async function handleDeliveryMessage(message: DeliveryMessage, log: Logger, now: Date = new Date()): Promise<void> {
+const busy = (): AppError => new AppError('CONFLICT', 'This delivery attempt is in progress elsewhere; retry later.');
+
+/** Claims the attempt; undefined = nothing to do (done already, or superseded by a replay). */
+async function claim(message: DeliveryMessage, now: Date): Promise<DeliveryRecord | undefined> {
+  const claimFields = { inFlightAttempt: message.attempt, inFlightSince: now.toISOString(), updatedAt: now.toISOString() };
+  if (message.attempt === 1) {
+    const created = await createDelivery({ ...newDelivery(message, now), ...claimFields });
+    if (created) return created;
+  }
   const found = await findDelivery(message.tenantId, message.deliveryId);
   if (!found) {
-    log.warn('delivery not found; message dropped', { delivery_id: message.deliveryId });
+    if (message.attempt === 1) throw busy(); // created and deleted meanwhile: look again later
+    return undefined;
+  }
+  const finished = found.status === 'succeeded' || found.status === 'dead' || found.status === 'cancelled';
+  if (found.generation > message.generation || (found.generation === message.generation && (finished || found.attempts >= message.attempt))) {
+    return undefined;
+  }
+  if (found.inFlightAttempt !== null && found.inFlightSince && now.getTime() - Date.parse(found.inFlightSince) < claimTtlMs()) throw busy();
+  const claimed = await replaceDeliveryIfUnchanged({ ...found, generation: message.generation, ...claimFields });
+  if (!claimed) throw busy();
+  return claimed;
+}
+
+async function webhookFor(message: DeliveryMessage): Promise<WebhookRecord | undefined> {
+  const cached = (await getEnabledWebhooks(message.tenantId)).find((w) => w.id === message.webhookId);
+  if (cached) return cached;
+  // Not in this instance's cache: created, re-enabled or deleted moments ago. Ask the store.
+  const fresh = await findWebhook(message.tenantId, message.webhookId);
+  return fresh?.enabled ? fresh : undefined;
+}
+
+export async function handleDeliveryMessage(message: DeliveryMessage, log: Logger, now: Date = new Date()): Promise<void> {
+  const delivery = await claim(message, now);
+  if (!delivery) {
+    log.debug('duplicate or superseded delivery message dropped', { delivery_id: message.deliveryId, attempt: message.attempt });
     return;
   }
-  if (
-    found.generation !== message.generation ||
-    found.attempts >= message.attempt ||
-    found.status === 'succeeded' ||
-    found.status === 'dead' ||
-    found.status === 'cancelled'
-  ) {
-    log.debug('duplicate or stale delivery message dropped', { delivery_id: found.id, attempt: message.attempt });
-    return;
-  }
-  const webhook = await findWebhook(found.tenantId, found.webhookId);
-  if (!webhook || !webhook.enabled) {
+  const webhook = await webhookFor(message);
+  if (!webhook) {
     await replaceDeliveryIfUnchanged({
-      ...found,
+      ...delivery,
       status: 'cancelled',
+      inFlightAttempt: null,
+      inFlightSince: null,
       nextAttemptAt: null,
+      lastError: 'WEBHOOK_DISABLED_OR_DELETED',
       updatedAt: now.toISOString(),
-      lastError: webhook ? 'WEBHOOK_DISABLED' : 'WEBHOOK_DELETED',
     });
     return;
   }
-  // Claim the attempt before sending, so a second copy of this message does not POST as well.
-  // A copy that finds a fresh claim fails and is redelivered later, when the attempt is done
-  // (then dropped) or the claim has gone stale (its consumer died: then it sends).
-  if (found.inFlightAttempt === message.attempt && found.inFlightSince && now.getTime() - Date.parse(found.inFlightSince) < claimTtlMs()) {
-    throw new AppError('CONFLICT', 'This delivery attempt is in progress elsewhere.');
-  }
-  const delivery = await replaceDeliveryIfUnchanged({ ...found, inFlightAttempt: message.attempt, inFlightSince: now.toISOString() });
-  if (!delivery) throw new AppError('CONFLICT', 'The delivery changed while being claimed.');
 
-  const result = await sendEvent(webhook, delivery.event, now);
+  const result = await sendEvent(webhook, message.event, now);
   const c = getConfig();
-  await writeAttemptLog({
-    tenantId: delivery.tenantId,
-    webhookId: webhook.id,
-    deliveryId: delivery.id,
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
-    attempt: message.attempt,
-    success: result.ok,
-    statusCode: result.statusCode,
-    durationMs: result.durationMs,
-    error: result.errorCode ?? null,
-    createdAt: new Date().toISOString(),
-    ttl: c.WEBHOOK_LOG_RETENTION_DAYS * 86_400,
-  });
-
+  const done = new Date();
   const updated: DeliveryRecord = {
     ...delivery,
     inFlightAttempt: null,
@@ -115,38 +131,59 @@ export async function handleDeliveryMessage(message: DeliveryMessage, log: Logge
     attempts: message.attempt,
     lastStatusCode: result.statusCode,
     lastError: result.errorCode ?? null,
-    updatedAt: new Date().toISOString(),
+    updatedAt: done.toISOString(),
   };
+  const decision = result.ok
+    ? undefined
+    : nextRetry({ attempt: message.attempt, schedule: c.WEBHOOK_RETRY_SCHEDULE, retryAfterSeconds: result.retryAfterSeconds });
+  const retryAt = decision && !decision.exhausted ? new Date(done.getTime() + decision.delayMs) : undefined;
+  const next: DeliveryRecord = result.ok
+    ? { ...updated, status: 'succeeded', nextAttemptAt: null }
+    : retryAt
+      ? { ...updated, status: 'retrying', nextAttemptAt: retryAt.toISOString() }
+      : { ...updated, status: 'dead', nextAttemptAt: null, deadAt: done.toISOString() };
+
+  // Record and log go out in the same batch.
+  const [stored] = await Promise.all([
+    replaceDeliveryIfUnchanged(next),
+    writeAttemptLog({
+      tenantId: message.tenantId,
+      webhookId: webhook.id,
+      deliveryId: delivery.id,
+      eventId: message.event.event_id,
+      eventType: message.event.event_type,
+      attempt: message.attempt,
+      success: result.ok,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      error: result.errorCode ?? null,
+      createdAt: done.toISOString(),
+      ttl: c.WEBHOOK_LOG_RETENTION_DAYS * 86_400,
+    }),
+  ]);
+  if (!stored) return; // our claim was taken over (we were too slow): the new claimer carries on
+
   if (result.ok) {
-    await replaceDeliveryIfUnchanged({ ...updated, status: 'succeeded', nextAttemptAt: null });
-    await noteSuccess(webhook, now);
+    await recordSuccess(webhook.tenantId, webhook.id, done);
     return;
   }
-
-  const decision = nextRetry({ attempt: message.attempt, schedule: c.WEBHOOK_RETRY_SCHEDULE, retryAfterSeconds: result.retryAfterSeconds });
-  if (!decision.exhausted) {
-    const at = new Date(Date.now() + decision.delayMs);
-    // Record first, then schedule: if another copy of this message got here first the record has
-    // changed and this copy stops, so one attempt never schedules two retries.
-    if (!(await replaceDeliveryIfUnchanged({ ...updated, status: 'retrying', nextAttemptAt: at.toISOString() }))) return;
+  if (retryAt) {
     try {
-      await enqueueDelivery({ ...message, attempt: message.attempt + 1 }, at);
+      await enqueueDelivery({ ...message, attempt: message.attempt + 1 }, retryAt);
     } catch (err) {
-      // Put the attempt count back so the redelivered message (this one, abandoned) is not dropped.
-      const again = await findDelivery(delivery.tenantId, delivery.id);
-      if (again) await replaceDeliveryIfUnchanged({ ...again, attempts: message.attempt - 1, status: 'retrying' });
+      // Undo the attempt count so this message, redelivered, makes the attempt again.
+      await replaceDeliveryIfUnchanged({ ...stored, attempts: message.attempt - 1 });
       throw err;
     }
   } else {
-    if (!(await replaceDeliveryIfUnchanged({ ...updated, status: 'dead', nextAttemptAt: null, deadAt: now.toISOString() }))) return;
-    log.warn('webhook delivery exhausted', { delivery_id: delivery.id, webhook_id: webhook.id, event_id: delivery.eventId });
-    if (!NO_EXHAUSTION_EVENT.has(delivery.eventType)) {
+    log.warn('webhook delivery exhausted', { delivery_id: delivery.id, webhook_id: webhook.id, event_id: message.event.event_id });
+    if (!NO_EXHAUSTION_EVENT.has(message.event.event_type)) {
       await publishEvent(
-        makeEvent('webhook.delivery_exhausted', delivery.tenantId, {
+        makeEvent('webhook.delivery_exhausted', message.tenantId, {
           webhook_id: webhook.id,
           delivery_id: delivery.id,
-          event_id: delivery.eventId,
-          event_type: delivery.eventType,
+          event_id: message.event.event_id,
+          event_type: message.event.event_type,
           attempts: message.attempt,
           last_status_code: result.statusCode,
           last_error: result.errorCode ?? null,
@@ -154,38 +191,25 @@ export async function handleDeliveryMessage(message: DeliveryMessage, log: Logge
       );
     }
   }
-  await noteFailure(webhook, result, now, log);
+  await disableIfFailingTooLong(webhook, await recordFailure(webhook.tenantId, webhook.id, done), result, done, log);
 }
 
-async function noteSuccess(webhook: WebhookRecord, now: Date): Promise<void> {
-  if (webhook.failingSince === null && webhook.lastSuccessAt !== null && now.getTime() - Date.parse(webhook.lastSuccessAt) < 60_000) return;
-  await patchWebhook(webhook.tenantId, webhook.id, { failingSince: null, lastSuccessAt: now.toISOString() });
-}
-
-async function noteFailure(webhook: WebhookRecord, result: WebhookPostResult, now: Date, log: Logger): Promise<void> {
-  if (webhook.failingSince === null) {
-    await patchWebhook(webhook.tenantId, webhook.id, { failingSince: now.toISOString(), lastFailureAt: now.toISOString() });
-    return;
-  }
-  const days = getConfig().WEBHOOK_DISABLE_AFTER_DAYS;
-  if (now.getTime() - Date.parse(webhook.failingSince) < days * 86_400_000) {
-    await patchWebhook(webhook.tenantId, webhook.id, { lastFailureAt: now.toISOString() });
-    return;
-  }
+async function disableIfFailingTooLong(webhook: WebhookRecord, since: string, result: WebhookPostResult, now: Date, log: Logger): Promise<void> {
+  if (now.getTime() - Date.parse(since) < getConfig().WEBHOOK_DISABLE_AFTER_DAYS * 86_400_000) return;
+  const current = await findWebhook(webhook.tenantId, webhook.id);
+  if (!current?.enabled) return;
   try {
-    await replaceWebhook(
-      { ...webhook, enabled: false, disabledReason: 'failing', lastFailureAt: now.toISOString(), updatedAt: now.toISOString() },
-      webhook._etag,
-    );
+    await replaceWebhook({ ...current, enabled: false, disabledReason: 'failing', updatedAt: now.toISOString() }, current._etag);
   } catch {
-    return; // changed meanwhile (re-enabled, edited, or disabled by a concurrent attempt)
+    return; // changed meanwhile (edited, or disabled by a concurrent attempt)
   }
-  log.warn('webhook disabled after failing', { webhook_id: webhook.id, failing_since: webhook.failingSince });
+  invalidateWebhooks(webhook.tenantId);
+  log.warn('webhook disabled after failing', { webhook_id: webhook.id, failing_since: since });
   await publishEvent(
     makeEvent('webhook.disabled', webhook.tenantId, {
       webhook_id: webhook.id,
       url: webhook.url,
-      failing_since: webhook.failingSince,
+      failing_since: since,
       last_status_code: result.statusCode,
       last_error: result.errorCode ?? null,
     }),

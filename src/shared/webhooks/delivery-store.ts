@@ -1,13 +1,15 @@
 /**
  * Delivery records and attempt logs (container `webhookDeliveries`, partition = tenant).
- * A delivery is one event for one webhook; its id is derived from both, so fan-out run twice
- * for the same event finds the delivery it already made (consumers idempotent by event id).
+ * A delivery is one event for one webhook; its id is derived from both, so a second copy of an
+ * event (fan-out run twice) finds the delivery already made (consumers idempotent by event id).
+ * The record is created by the first attempt, as its claim, not by fan-out: fan-out only enqueues.
  * A delivery with status "dead" is the dead-letter store: kept, listed, replayable.
  * Attempt logs (one per POST) are what GET /webhooks/{id}/logs shows, for the retention period.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { OperationResponse } from '@azure/cosmos';
 import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
-import { sdkStatus } from '../adapters/azure-errors';
+import { asBody, batched, orThrow } from '../adapters/cosmos-batch';
 import type { EventEnvelope } from '../core/events';
 import { fetchUpTo } from '../events/fetch-up-to';
 
@@ -56,10 +58,12 @@ export interface AttemptLog {
   ttl: number;
 }
 
-/** The queue message of a delivery attempt. */
+/** The queue message of a delivery attempt: everything needed to send it, so the first attempt reads nothing. */
 export interface DeliveryMessage {
   tenantId: string;
   deliveryId: string;
+  webhookId: string;
+  event: EventEnvelope;
   attempt: number;
   generation: number;
 }
@@ -67,21 +71,22 @@ export interface DeliveryMessage {
 export const deliveryIdFor = (eventId: string, webhookId: string): string =>
   `dlv_${createHash('sha256').update(`${eventId}\n${webhookId}`).digest('hex').slice(0, 32)}`;
 
-export const deliveryMessageId = (m: DeliveryMessage): string => `${m.deliveryId}.g${m.generation}.a${m.attempt}`;
+export const deliveryMessageId = (m: Pick<DeliveryMessage, 'deliveryId' | 'generation' | 'attempt'>): string =>
+  `${m.deliveryId}.g${m.generation}.a${m.attempt}`;
 
-export function newDelivery(event: EventEnvelope, webhookId: string, now: Date): DeliveryRecord {
+export function newDelivery(message: DeliveryMessage, now: Date): DeliveryRecord {
   const at = now.toISOString();
   return {
-    id: deliveryIdFor(event.event_id, webhookId),
+    id: message.deliveryId,
     kind: 'delivery',
-    tenantId: event.tenant_id,
-    webhookId,
-    eventId: event.event_id,
-    eventType: event.event_type,
-    event,
+    tenantId: message.tenantId,
+    webhookId: message.webhookId,
+    eventId: message.event.event_id,
+    eventType: message.event.event_type,
+    event: message.event,
     status: 'pending',
     attempts: 0,
-    generation: 1,
+    generation: message.generation,
     nextAttemptAt: at,
     lastStatusCode: null,
     lastError: null,
@@ -93,32 +98,23 @@ export function newDelivery(event: EventEnvelope, webhookId: string, now: Date):
   };
 }
 
-/** Creates the delivery, or returns the one that already exists for this event and webhook. */
-export async function createOrGetDelivery(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }> {
-  const c = await getContainer('webhookDeliveries');
-  return cosmosCall(async () => {
-    try {
-      const { resource } = await c.items.create<DeliveryRecord>(record);
-      return { record: resource as DeliveryRecord, created: true };
-    } catch (err) {
-      if (sdkStatus(err) !== 409) throw err;
-      const { resource } = await c.item(record.id, record.tenantId).read<DeliveryRecord>();
-      return { record: resource as DeliveryRecord, created: false };
-    }
-  }, 'Delivery');
+const withEtag = (r: OperationResponse): DeliveryRecord => {
+  const rec = r.resourceBody as unknown as DeliveryRecord;
+  return r.eTag ? { ...rec, _etag: r.eTag } : rec;
+};
+
+/** Creates the record; undefined when it already exists (a duplicate or a later attempt). */
+export async function createDelivery(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
+  const r = await batched('webhookDeliveries', record.tenantId, { operationType: 'Create', resourceBody: asBody(record) });
+  if (r.statusCode === 409) return undefined;
+  return withEtag(orThrow(r, 'Delivery'));
 }
 
 export async function findDelivery(tenantId: string, id: string): Promise<DeliveryRecord | undefined> {
-  const c = await getContainer('webhookDeliveries');
-  return cosmosCall(async () => {
-    try {
-      const { resource } = await c.item(id, tenantId).read<DeliveryRecord>();
-      return resource?.kind === 'delivery' ? resource : undefined;
-    } catch (err) {
-      if (sdkStatus(err) === 404) return undefined;
-      throw err;
-    }
-  }, 'Delivery');
+  const r = await batched('webhookDeliveries', tenantId, { operationType: 'Read', id });
+  if (r.statusCode === 404) return undefined;
+  const rec = withEtag(orThrow(r, 'Delivery'));
+  return rec.kind === 'delivery' ? rec : undefined;
 }
 
 /**
@@ -126,23 +122,20 @@ export async function findDelivery(tenantId: string, id: string): Promise<Delive
  * or undefined when someone else changed it first.
  */
 export async function replaceDeliveryIfUnchanged(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
-  const c = await getContainer('webhookDeliveries');
   const { _etag: etag, ...body } = record;
-  try {
-    const { resource } = await c
-      .item(record.id, record.tenantId)
-      .replace<DeliveryRecord>(body as DeliveryRecord, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
-    return resource;
-  } catch (err) {
-    if (sdkStatus(err) === 412) return undefined;
-    return cosmosCall(() => Promise.reject(err), 'Delivery');
-  }
+  const r = await batched('webhookDeliveries', record.tenantId, {
+    operationType: 'Replace',
+    id: record.id,
+    resourceBody: asBody(body),
+    ...(etag ? { ifMatch: etag } : {}),
+  });
+  if (r.statusCode === 412 || r.statusCode === 404) return undefined;
+  return withEtag(orThrow(r, 'Delivery'));
 }
 
 export async function writeAttemptLog(log: Omit<AttemptLog, 'id' | 'kind'>): Promise<AttemptLog> {
-  const c = await getContainer('webhookDeliveries');
   const item: AttemptLog = { id: `att_${randomUUID().replace(/-/g, '')}`, kind: 'attempt', ...log };
-  await cosmosCall(() => c.items.create(item), 'Delivery log');
+  orThrow(await batched('webhookDeliveries', log.tenantId, { operationType: 'Create', resourceBody: asBody(item) }), 'Delivery log');
   return item;
 }
 

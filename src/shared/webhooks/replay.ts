@@ -1,13 +1,14 @@
 /**
  * Replay: re-sends a webhook's failed deliveries (dead-lettered or cancelled), or every event of
- * a time range, bounded by WEBHOOK_REPLAY_MAX. A replayed delivery keeps its id and event (so the
- * receiver sees the same webhook-id) and starts a new generation of attempts; messages left over
- * from the old generation are ignored by the consumer.
+ * a time range (from the outbox, which keeps events for the log retention period), bounded by
+ * WEBHOOK_REPLAY_MAX. A replayed delivery keeps its id and event (the receiver sees the same
+ * webhook-id) and starts a new generation of attempts; messages of an older generation are ignored.
  */
 import { getConfig } from '../config';
 import { conflict } from '../core/errors';
-import { listEvents } from '../events/event-store';
-import { createOrGetDelivery, listDeliveries, newDelivery, replaceDeliveryIfUnchanged, type DeliveryRecord } from './delivery-store';
+import type { EventEnvelope } from '../core/events';
+import { listOutboxEvents } from '../events/outbox-store';
+import { deliveryIdFor, findDelivery, listDeliveries, replaceDeliveryIfUnchanged, type DeliveryRecord } from './delivery-store';
 import { enqueueDelivery } from './deliver';
 import { subscribes } from './fanout';
 import type { ReplayBody } from './schemas';
@@ -24,6 +25,7 @@ export interface ReplayResult {
 
 const IN_PROGRESS = new Set(['pending', 'retrying']);
 
+/** Starts a new generation of an existing delivery; false when it is still in progress. */
 async function restart(d: DeliveryRecord, now: Date): Promise<boolean> {
   if (IN_PROGRESS.has(d.status)) return false;
   const next = await replaceDeliveryIfUnchanged({
@@ -38,7 +40,15 @@ async function restart(d: DeliveryRecord, now: Date): Promise<boolean> {
     updatedAt: now.toISOString(),
   });
   if (!next) return false;
-  await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, attempt: 1, generation: next.generation });
+  await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, webhookId: next.webhookId, event: next.event, attempt: 1, generation: next.generation });
+  return true;
+}
+
+async function replayEvent(tenantId: string, webhookId: string, event: EventEnvelope, now: Date): Promise<boolean> {
+  const deliveryId = deliveryIdFor(event.event_id, webhookId);
+  const existing = await findDelivery(tenantId, deliveryId);
+  if (existing) return restart(existing, now);
+  await enqueueDelivery({ tenantId, deliveryId, webhookId, event, attempt: 1, generation: 1 });
   return true;
 }
 
@@ -49,21 +59,15 @@ export async function replayWebhook(tenantId: string, id: string, body: ReplayBo
   const since = new Date(body.since);
   const until = body.until ? new Date(body.until) : now;
   let replayed = 0;
-  let matched = 0;
+  let matched: number;
   if (body.status === 'failed') {
     const failed = await listDeliveries(tenantId, id, ['dead', 'cancelled'], since, until, max + 1);
     matched = failed.length;
     for (const d of failed.slice(0, max)) if (await restart(d, now)) replayed++;
   } else {
-    const events = (await listEvents(tenantId, since, until, max + 1)).filter((e) => subscribes(webhook, e.event));
+    const events = (await listOutboxEvents(tenantId, since, until, max + 1)).filter((e) => subscribes(webhook, e));
     matched = events.length;
-    for (const e of events.slice(0, max)) {
-      const { record, created } = await createOrGetDelivery(newDelivery(e.event, webhook.id, now));
-      if (created) {
-        await enqueueDelivery({ tenantId, deliveryId: record.id, attempt: 1, generation: record.generation });
-        replayed++;
-      } else if (await restart(record, now)) replayed++;
-    }
+    for (const e of events.slice(0, max)) if (await replayEvent(tenantId, id, e, now)) replayed++;
   }
   return { replayed, truncated: matched > max, status: body.status, since: since.toISOString(), until: until.toISOString() };
 }

@@ -1,5 +1,6 @@
 /** What the API shows of webhook records (snake_case; secrets only where the endpoint says so). */
 import type { AttemptLog } from './delivery-store';
+import { failingSince, type WebhookHealth } from './webhook-health';
 import type { WebhookRecord } from './webhook-store';
 
 export function webhookView(w: WebhookRecord) {
@@ -11,13 +12,15 @@ export function webhookView(w: WebhookRecord) {
     description: w.description,
     enabled: w.enabled,
     disabled_reason: w.disabledReason,
-    failing_since: w.failingSince,
-    last_success_at: w.lastSuccessAt,
-    last_failure_at: w.lastFailureAt,
     secret_created_at: current?.createdAt ?? null,
     created_at: w.createdAt,
     updated_at: w.updatedAt,
   };
+}
+
+/** GET /webhooks/{id} adds how deliveries have been going. */
+export function healthView(h: WebhookHealth) {
+  return { failing_since: failingSince(h), last_success_at: h.lastSuccessAt, last_failure_at: h.lastFailureAt };
 }
 
 export function attemptView(a: AttemptLog) {

@@ -25,10 +25,6 @@ export interface WebhookRecord {
   disabledReason: 'manual' | 'failing' | null;
   /** Newest first. */
   secrets: WebhookSecret[];
-  /** Start of the current unbroken run of failed attempts (null after any success). */
-  failingSince: string | null;
-  lastSuccessAt: string | null;
-  lastFailureAt: string | null;
   createdAt: string;
   updatedAt: string;
   _etag?: string;
@@ -80,14 +76,6 @@ export async function deleteWebhook(tenantId: string, id: string, ifMatch?: stri
   const c = await getContainer('webhooks');
   await cosmosCall(
     () => c.item(id, tenantId).delete(ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : undefined),
-    WHAT,
-  );
-}
-
-export async function patchWebhook(tenantId: string, id: string, set: Partial<WebhookRecord>): Promise<void> {
-  const c = await getContainer('webhooks');
-  await cosmosCall(
-    () => c.item(id, tenantId).patch(Object.entries(set).map(([k, value]) => ({ op: 'set' as const, path: `/${k}`, value }))),
     WHAT,
   );
 }

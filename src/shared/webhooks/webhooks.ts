@@ -12,6 +12,8 @@ import type { WebhookBody } from './schemas';
 import { rotateSecrets } from './secrets';
 import { sendEvent, webhookTargetPolicy } from './send';
 import { generateWebhookSecret } from '../core/webhook-signing';
+import { invalidateWebhooks } from './webhook-cache';
+import { readWebhookHealth, writeWebhookHealth, type WebhookHealth } from './webhook-health';
 import {
   checkIfMatch,
   deleteWebhook,
@@ -43,12 +45,10 @@ export async function createWebhook(tenantId: string, body: WebhookBody, now: Da
     enabled,
     disabledReason: enabled ? null : 'manual',
     secrets: [{ secret, createdAt: at, expiresAt: null }],
-    failingSince: null,
-    lastSuccessAt: null,
-    lastFailureAt: null,
     createdAt: at,
     updatedAt: at,
   });
+  invalidateWebhooks(tenantId);
   return { record, secret };
 }
 
@@ -63,8 +63,7 @@ export async function updateWebhook(
   checkIfMatch(current, ifMatch);
   const url = body.url === current.url ? current.url : await checkUrl(body.url);
   const enabled = body.enabled ?? true;
-  const reEnabled = enabled && !current.enabled;
-  return replaceWebhook(
+  const updated = await replaceWebhook(
     {
       ...current,
       url,
@@ -72,21 +71,32 @@ export async function updateWebhook(
       description: body.description ?? null,
       enabled,
       disabledReason: enabled ? null : current.enabled ? 'manual' : current.disabledReason,
-      // Re-enabling starts the failure clock afresh.
-      failingSince: reEnabled ? null : current.failingSince,
       updatedAt: now.toISOString(),
     },
     current._etag,
   );
+  if (enabled && !current.enabled) {
+    // Re-enabling starts the failure clock afresh.
+    const h = await readWebhookHealth(tenantId, id);
+    if (h.failingSince !== null) await writeWebhookHealth({ ...h, failingSince: null });
+  }
+  invalidateWebhooks(tenantId);
+  return updated;
 }
 
 export async function removeWebhook(tenantId: string, id: string, ifMatch: string | null): Promise<void> {
   const current = await getWebhook(tenantId, id);
   checkIfMatch(current, ifMatch);
   await deleteWebhook(tenantId, id, current._etag);
+  invalidateWebhooks(tenantId);
 }
 
 export const listWebhooks = listWebhooksPage;
+
+export async function getWebhookWithHealth(tenantId: string, id: string): Promise<{ record: WebhookRecord; health: WebhookHealth }> {
+  const record = await getWebhook(tenantId, id);
+  return { record, health: await readWebhookHealth(tenantId, id) };
+}
 
 export async function rotateWebhookSecret(
   tenantId: string,
@@ -97,6 +107,7 @@ export async function rotateWebhookSecret(
   const overlap = getConfig().WEBHOOK_SECRET_OVERLAP_HOURS;
   const { secrets, secret } = rotateSecrets(current.secrets, now, overlap);
   const record = await replaceWebhook({ ...current, secrets, updatedAt: now.toISOString() }, current._etag);
+  invalidateWebhooks(tenantId);
   const previous = secrets[1];
   return { record, secret, previousSecretExpiresAt: previous?.expiresAt ?? null };
 }
