@@ -67,10 +67,14 @@ async function flush(lane: Lane): Promise<void> {
   }
   try {
     const container = await getContainer(lane.container);
-    const response = await container.items.batch(
-      items.map((p) => p.op),
-      lane.partitionKey,
-    );
+    // Fresh copies: the SDK rewrites operations in place (e.g. the partition key), and an
+    // operation sent again after a 424 must go out as it was first given.
+    const ops = items.map((p) => {
+      const copy = { ...p.op };
+      if ('resourceBody' in copy && copy.resourceBody) copy.resourceBody = { ...copy.resourceBody };
+      return copy;
+    });
+    const response = await container.items.batch(ops, lane.partitionKey);
     const results = response.result ?? [];
     const again: Pending[] = [];
     items.forEach((p, i) => {
