@@ -186,6 +186,14 @@ describe('webhook delivery', () => {
     ]);
     await settle(5_000);
     expect(r.received).toHaveLength(3);
+    // the logs are cursor-paginated
+    const page1 = await call(`${api}/v1/webhooks/${hook.id}/logs?limit=2`, { headers: { 'x-api-key': t.apiKey } });
+    const p1 = page1.body.pagination as { cursor: string; has_next: boolean };
+    expect(p1.has_next).toBe(true);
+    const page2 = await call(`${api}/v1/webhooks/${hook.id}/logs?limit=2&cursor=${encodeURIComponent(p1.cursor)}`, { headers: { 'x-api-key': t.apiKey } });
+    expect([...(page1.body.data as unknown as unknown[]), ...(page2.body.data as unknown as unknown[])]).toHaveLength(3);
+    const forged = await call(`${api}/v1/webhooks/${hook.id}/logs?cursor=abc.def`, { headers: { 'x-api-key': t.apiKey } });
+    expect(forged.status).toBe(400);
   });
 
   it('a receiver that times out is a failure, retried', async () => {
@@ -294,6 +302,22 @@ describe('webhook delivery', () => {
     expect(r.body.data).toMatchObject({ replayed: 1, status: 'all' });
     const [got] = await late.waitFor(1);
     expect(got.json).toEqual(e2);
+    // bounded by WEBHOOK_REPLAY_MAX
+    const star = await receiver();
+    const all = await subscribe(t, star, ['*']);
+    setSetting('WEBHOOK_REPLAY_MAX', '1');
+    try {
+      const bounded = await call(`${api}/v1/webhooks/${all.id}/replay`, {
+        method: 'POST',
+        headers: { 'x-api-key': t.apiKey },
+        body: { since: new Date(Date.now() - 3_600_000).toISOString(), status: 'all' },
+      });
+      expect(bounded.body.data).toMatchObject({ replayed: 1, truncated: true });
+      const [first] = await star.waitFor(1);
+      expect(first.json).toEqual(e1);
+    } finally {
+      setSetting('WEBHOOK_REPLAY_MAX', undefined);
+    }
   });
 
   it('signs with the old and the new secret during a rotation', async () => {
