@@ -81,6 +81,26 @@ describe('createContentInspector (streaming)', () => {
     expect(passed).toBe(0);
   });
 
+  it('accepts multi-byte characters split across chunks at every position, and refuses broken ones', async () => {
+    const run = async (bytes: Buffer, size: number) =>
+      pipeline(
+        Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size))),
+        createContentInspector('text/plain'),
+        async (s: AsyncIterable<Buffer>) => {
+          for await (const _ of s) void _;
+        },
+      ).then(
+        () => 'ok',
+        (e: unknown) => (isContentRejected(e) ? e.reason : 'other'),
+      );
+    const good = Buffer.from('héllo ✓ 😀 — done ü', 'utf8');
+    for (const size of [1, 2, 3, 5, 7]) expect(await run(good, size), `size ${size}`).toBe('ok');
+    const truncatedEmoji = Buffer.concat([Buffer.from('ab'), Buffer.from('😀', 'utf8').subarray(0, 3), Buffer.from('cd')]);
+    for (const size of [1, 2, 4]) expect(await run(truncatedEmoji, size), `size ${size}`).toBe('invalid_text');
+    expect(await run(Buffer.concat([Buffer.from('ab'), Buffer.from('😀', 'utf8').subarray(0, 2)]), 1)).toBe('invalid_text');
+    expect(await run(Buffer.from([0x61, 0x80, 0x62]), 1)).toBe('invalid_text');
+  });
+
   it('finds a NUL far beyond the head', async () => {
     const bytes = Buffer.alloc(HEAD_BYTES * 4, 'a');
     bytes[HEAD_BYTES * 3] = 0;

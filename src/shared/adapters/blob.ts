@@ -128,6 +128,46 @@ export async function uploadStream(
   }
 }
 
+/** Largest blob sent as one Put Blob (Azurite 3.35 and older API versions accept up to 256 MiB). */
+const SINGLE_PUT_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Streams exactly `length` bytes from `source` into the blob in ONE Put Blob request: nothing is
+ * buffered and there are no staged blocks to commit, so it is much quicker than uploadStream when
+ * the size is known up front (an upload with Content-Length). Larger blobs fall back to uploadStream.
+ * A stream cannot be replayed, so a failed try is not retried (the factory refuses a second call).
+ */
+export async function uploadStreamOfLength(
+  path: string,
+  source: Readable,
+  length: number,
+  contentType: string,
+  metadata: Record<string, string> = {},
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<UploadResult> {
+  if (length > SINGLE_PUT_MAX_BYTES) return uploadStream(path, source, contentType, metadata, options);
+  const blob = (await getBlobContainer()).getBlockBlobClient(checkPath(path));
+  const counter = new ByteCounter();
+  pipeline(source, counter, () => undefined);
+  let used = false;
+  const body = (): Readable => {
+    if (used) throw new Error('upload body is not replayable');
+    used = true;
+    return counter;
+  };
+  try {
+    const res = await blob.upload(body, length, {
+      blobHTTPHeaders: { blobContentType: contentType },
+      metadata,
+      abortSignal: options.abortSignal,
+    });
+    return { etag: res.etag ?? '', bytes: counter.bytes };
+  } catch (err) {
+    source.destroy();
+    throw mapBlobError(err, 'Document content');
+  }
+}
+
 export interface DownloadResult {
   stream: Readable;
   contentType: string | undefined;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { HttpRequest } from '@azure/functions';
-import { deleteIfExists, download, uploadStream } from '../adapters/blob';
+import { deleteIfExists, download, uploadStream, uploadStreamOfLength } from '../adapters/blob';
 import type { Page } from '../adapters/cosmos';
 import { getConfig } from '../config';
 import { makeEvent } from '../core/events';
@@ -55,6 +55,36 @@ class MeasureStream extends Transform {
   }
 }
 
+/**
+ * Regroups small network reads into ~4 MiB pieces before they go to Blob Storage: far fewer, larger
+ * writes on the outgoing request (bench:spaces measured ~80 MB/s against ~50 MB/s with 1 MiB and
+ * less with 64 KiB pieces). Holds at most 4 MiB plus one read, the blob adapter's own buffer size,
+ * so memory per upload stays bounded whatever the file's size.
+ */
+class Coalesce extends Transform {
+  private parts: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly target = 4 * 1024 * 1024) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= this.target) this.release();
+    done();
+  }
+  override _flush(done: TransformCallback): void {
+    this.release();
+    done();
+  }
+  private release(): void {
+    if (this.size === 0) return;
+    this.push(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
 function rejectionToAppError(e: ContentRejectedError, declared: string): AppError {
   if (e.reason === 'empty') return validationError([{ field: 'file', issue: 'is empty' }], 'The file is empty.');
   return new AppError('UNSUPPORTED_MEDIA_TYPE', `${e.message} The bytes do not match the declared type ${declared}.`, {
@@ -64,6 +94,8 @@ function rejectionToAppError(e: ContentRejectedError, declared: string): AppErro
 
 interface IncomingFile {
   stream: Readable;
+  /** Exact size when known up front (a raw body with Content-Length), else undefined. */
+  length: number | undefined;
   filename: string;
   declaredType: string;
   charset: string | undefined;
@@ -76,13 +108,21 @@ async function incomingFile(request: HttpRequest, queryFilename: string | undefi
   if (normaliseContentType(header) === 'multipart/form-data') {
     const file = await readMultipartFile(body, { contentType: header, maxBytes });
     const filename = queryFilename ?? file.filename;
-    return { stream: file.stream, filename, declaredType: resolveDeclaredType(file.mimeType, filename), charset: charsetOf(file.mimeType) };
+    return {
+      stream: file.stream,
+      length: undefined,
+      filename,
+      declaredType: resolveDeclaredType(file.mimeType, filename),
+      charset: charsetOf(file.mimeType),
+    };
   }
   if (!queryFilename) {
     body.destroy();
     throw validationError([{ field: 'filename', issue: 'is required when the body is the raw file (or use multipart/form-data)' }]);
   }
-  return { stream: body, filename: queryFilename, declaredType: resolveDeclaredType(header, queryFilename), charset: charsetOf(header) };
+  const declaredLength = request.headers.get('content-length');
+  const length = declaredLength !== null && /^\d{1,15}$/.test(declaredLength) ? Number(declaredLength) : undefined;
+  return { stream: body, length, filename: queryFilename, declaredType: resolveDeclaredType(header, queryFilename), charset: charsetOf(header) };
 }
 
 export interface UploadOutcome {
@@ -123,12 +163,23 @@ export async function uploadDocument(
   const measure = new MeasureStream(maxBytes);
   const inspector = createContentInspector(type);
   let streamError: unknown;
-  const output = new Transform({ transform: (c: Buffer, _e, done) => done(null, c) });
+  const output = new Coalesce();
+  // A refused or broken body must end the Blob request at once (it would otherwise wait for the
+  // bytes its Content-Length promised until the Azure timeout).
+  const abort = new AbortController();
   pipeline(file.stream, measure, inspector, output, (err) => {
-    if (err) streamError ??= err;
+    if (!err) return;
+    streamError ??= err;
+    abort.abort();
   });
+  const metadata = { tenantid: tenantId, spaceid: spaceId, documentid: documentId };
   try {
-    await uploadStream(blobPath, output, type, { tenantid: tenantId, spaceid: spaceId, documentid: documentId });
+    // One streamed Put Blob when the size is known and within the limit; staged blocks otherwise.
+    if (file.length !== undefined && file.length > 0 && file.length <= maxBytes) {
+      await uploadStreamOfLength(blobPath, output, file.length, type, metadata, { abortSignal: abort.signal });
+    } else {
+      await uploadStream(blobPath, output, type, metadata, { abortSignal: abort.signal });
+    }
   } catch (err) {
     await deleteIfExists(blobPath).catch(() => undefined);
     const cause = streamError ?? err;
@@ -174,26 +225,26 @@ export async function uploadDocument(
     updatedAt: at,
     processedAt: null,
   };
-  let stored: DocumentRecord;
-  try {
-    stored = await insertDocument(record);
-    await addToDocumentCount(tenantId, spaceId, 1, at);
-  } catch (e) {
+  // The record and the space's count are independent writes: done together, undone together.
+  const [inserted, counted] = await Promise.allSettled([insertDocument(record), addToDocumentCount(tenantId, spaceId, 1, at)]);
+  if (inserted.status === 'rejected' || counted.status === 'rejected') {
     // The space went away mid-upload (or the store failed): leave nothing behind.
-    await deleteDocumentRecordQuietly(record);
+    if (inserted.status === 'fulfilled') await deleteDocumentRecordQuietly(record);
+    if (counted.status === 'fulfilled') await addToDocumentCount(tenantId, spaceId, -1, at).catch(() => undefined);
     await releaseHash(tenantId, spaceId, sha256, documentId);
     await discardBlob();
-    throw e;
+    throw counted.status === 'rejected' ? counted.reason : (inserted as PromiseRejectedResult).reason;
   }
+  const stored = inserted.value;
 
-  await publishQuietly(makeEvent('document.added', tenantId, { document: toDocumentDto(stored) }, spaceId, now));
   const message: ProcessingMessage = { tenant_id: tenantId, space_id: spaceId, document_id: documentId };
-  try {
-    await getQueueSender().send(QUEUES.documentProcessing, message, { messageId: processingMessageId(documentId) });
-  } catch (err) {
-    // The upload stands; the document stays `uploaded` until it is queued again (logged for operators).
-    getLogger().error('document processing could not be queued', { document_id: documentId, error: String(err) });
-  }
+  const queueProcessing = getQueueSender()
+    .send(QUEUES.documentProcessing, message, { messageId: processingMessageId(documentId) })
+    .catch((err: unknown) => {
+      // The upload stands; the document stays `uploaded` until it is queued again (logged for operators).
+      getLogger().error('document processing could not be queued', { document_id: documentId, error: String(err) });
+    });
+  await Promise.all([publishQuietly(makeEvent('document.added', tenantId, { document: toDocumentDto(stored) }, spaceId, now)), queueProcessing]);
   return { document: stored, created: true };
 }
 

@@ -5,6 +5,7 @@
  * - text types: valid UTF-8, no NUL bytes, and not a known binary format;
  * - JSON: additionally, the whole body parses (streaming parser, nothing kept in memory).
  */
+import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { JSONParser } from '@streamparser/json';
 import { fileTypeFromBuffer } from 'file-type';
@@ -48,8 +49,49 @@ async function checkHead(declared: string, head: Uint8Array): Promise<void> {
   }
 }
 
+/** Bytes in a UTF-8 sequence, from its lead byte (1 for bytes that cannot lead: isUtf8 then refuses them). */
+const sequenceLength = (lead: number): number => (lead >= 0xf0 && lead < 0xf8 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1);
+
+/** Where the last complete UTF-8 sequence of `b` ends (a sequence split across chunks is carried over). */
+function completeEnd(b: Uint8Array, from: number): number {
+  for (let i = b.length - 1; i >= Math.max(from, b.length - 4); i--) {
+    const byte = b[i]!;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    return i + sequenceLength(byte) <= b.length ? b.length : i;
+  }
+  return b.length;
+}
+
+/**
+ * Streaming UTF-8 check with node:buffer's native isUtf8: no strings are made, so memory stays flat
+ * however large the file (TextDecoder would allocate the decoded text). Hand-written only for the
+ * few bytes of a character split between two chunks.
+ */
+class Utf8Stream {
+  private carry: Buffer = Buffer.alloc(0);
+
+  write(chunk: Buffer, final: boolean): boolean {
+    let start = 0;
+    if (this.carry.length > 0) {
+      const need = sequenceLength(this.carry[0]!) - this.carry.length;
+      if (chunk.length < need && !final) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return true;
+      }
+      if (!isUtf8(Buffer.concat([this.carry, chunk.subarray(0, need)]))) return false;
+      start = Math.min(need, chunk.length);
+      this.carry = Buffer.alloc(0);
+    }
+    const end = final ? chunk.length : completeEnd(chunk, start);
+    if (!isUtf8(chunk.subarray(start, end))) return false;
+    this.carry = Buffer.from(chunk.subarray(end));
+    return true;
+  }
+}
+
 /** Streaming UTF-8 / NUL / JSON validation for text types. */
 class TextValidator {
+  private readonly utf8 = new Utf8Stream();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private readonly json: JSONParser | undefined;
   private jsonError: Error | undefined;
@@ -66,15 +108,19 @@ class TextValidator {
     }
   }
 
-  write(chunk: Uint8Array, final = false): void {
+  write(chunk: Buffer, final = false): void {
     if (chunk.includes(0)) throw new ContentRejectedError('invalid_text', 'The file contains NUL bytes; it is not text.');
+    if (!this.json) {
+      if (!this.utf8.write(chunk, final)) throw new ContentRejectedError('invalid_text', 'The file is not valid UTF-8 text.');
+      return;
+    }
+    // JSON needs the text itself for the parser.
     let text: string;
     try {
       text = this.decoder.decode(chunk, { stream: !final });
     } catch {
       throw new ContentRejectedError('invalid_text', 'The file is not valid UTF-8 text.');
     }
-    if (!this.json) return;
     if (!this.sawContent && /\S/.test(text)) this.sawContent = true;
     try {
       if (text.length > 0 && !this.json.isEnded) this.json.write(text);
@@ -86,7 +132,7 @@ class TextValidator {
   }
 
   end(): void {
-    this.write(new Uint8Array(0), true);
+    this.write(Buffer.alloc(0), true);
     if (!this.json) return;
     try {
       if (!this.json.isEnded) this.json.end();
