@@ -206,11 +206,11 @@ async function main(): Promise<void> {
       `upload ${UPLOADS} x 5 MB: API ${apiMBs.toFixed(1)} MB/s, direct @azure/storage-blob ${directMBs.toFixed(1)} MB/s, ratio ${(ratio * 100).toFixed(0)}% (target >= 70%)`,
     );
     console.log(`API process memory, peak growth during one upload (live heap + array buffers, GC before each sample; the client's file buffer made beforehand): 5 MB file ${mem5.toFixed(1)} MB, 20 MB file ${mem20.toFixed(1)} MB`);
-    const readsOk = [getAtRate, listAtRate].every((f) => f.p99 < 50 && f.errors === 0 && f.non2xx === 0);
+    const readsOk = skipReads || [getAtRate, listAtRate].every((f) => f.p99 < 50 && f.errors === 0 && f.non2xx === 0);
     // "Not growing with size": 4x the file may not need more than a few MB more memory.
     const memoryOk = mem20 < mem5 + 5;
     const ok = readsOk && ratio >= 0.7 && memoryOk;
-    console.log(`targets: reads p99 < 50 ms ${readsOk ? 'MET' : 'NOT MET'}; upload >= 70% ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; memory flat ${memoryOk ? 'MET' : 'NOT MET'}`);
+    console.log(`targets: reads p99 < 50 ms ${skipReads ? 'skipped' : readsOk ? 'MET' : 'NOT MET'}; upload >= 70% ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; memory flat ${memoryOk ? 'MET' : 'NOT MET'}`);
     process.exitCode = ok ? 0 : 1;
   } finally {
     await host.stop();
