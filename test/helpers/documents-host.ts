@@ -108,7 +108,7 @@ export async function uploadMultipart(
   type: string,
 ): Promise<Reply> {
   const form = new FormData();
-  form.append('file', new Blob([bytes], { type }), filename);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename);
   const res = await fetch(`${api}/v1/spaces/${spaceId}/documents`, { method: 'POST', headers: { 'x-api-key': key }, body: form });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
@@ -126,7 +126,7 @@ export async function uploadRaw(
   const res = await fetch(`${api}/v1/spaces/${spaceId}/documents${q}`, {
     method: 'POST',
     headers: { 'x-api-key': key, 'content-type': type },
-    body: bytes,
+    body: new Uint8Array(bytes), // a copy typed Uint8Array<ArrayBuffer>, as BodyInit wants
   });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
