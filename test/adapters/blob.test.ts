@@ -15,7 +15,7 @@ import {
 import { blobHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
-import { closedPort } from '../helpers/closed-port';
+import { freePort as closedPort } from '../helpers/free-port';
 
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 

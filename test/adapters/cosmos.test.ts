@@ -12,7 +12,7 @@ import {
 import { cosmosHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
-import { closedPort } from '../helpers/closed-port';
+import { freePort as closedPort } from '../helpers/free-port';
 
 interface Space {
   id: string;

@@ -1,12 +1,12 @@
 /** Against real Redis at 127.0.0.1:6379, plus a private redis-server child for the outage cases. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, whenReady } from '../../src/shared/adapters/redis';
 import { RedisRateLimiter, SLIDING_WINDOW_SHA } from '../../src/shared/adapters/redis-rate-limiter';
 import { createLogger, type LogLevel } from '../../src/shared/logger';
+import { freePort } from '../helpers/free-port';
 
 let redis: Redis;
 const prefix = () => `test:rl:${randomUUID()}:`;
@@ -89,18 +89,6 @@ describe('RedisRateLimiter against real Redis', () => {
 describe('RedisRateLimiter when Redis fails', () => {
   let child: ChildProcess | undefined;
   let client: Redis | undefined;
-
-  async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const addr = s.address();
-        const port = typeof addr === 'object' && addr ? addr.port : 0;
-        s.close(() => resolve(port));
-      });
-    });
-  }
 
   async function startRedis(extra: string[] = []): Promise<{ port: number; proc: ChildProcess }> {
     const port = await freePort();

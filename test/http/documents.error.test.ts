@@ -5,15 +5,18 @@ import { DOCX, PDF } from '../../src/shared/documents/content-type';
 import { listSpaceItems, patchDocument, readDocument } from '../../src/shared/documents/document-store';
 import { processDocument } from '../../src/shared/documents/processing';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { call, startDocumentsHost, uploadMultipart, uploadRaw, type DocumentsHost } from '../helpers/documents-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { documentsHost } from '../helpers/host-presets';
+import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 import { brokenPdf, fakePdf, loremText, makeDocx, makeTwoPagePdf, pngBytes } from '../helpers/document-fixtures';
 
 const MAX = 100_000;
-let h: DocumentsHost;
+let h: TestHost;
 let t: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startDocumentsHost({ DOCUMENT_MAX_BYTES: String(MAX), CHUNK_SIZE: '200', CHUNK_OVERLAP: '30' });
+  h = await startTestHost(documentsHost({ DOCUMENT_MAX_BYTES: String(MAX), CHUNK_SIZE: '200', CHUNK_OVERLAP: '30' }));
   t = await createTenantWithKey();
 });
 afterAll(async () => {

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { call, startDocumentsHost, uploadMultipart, uploadRaw, type DocumentsHost } from '../helpers/documents-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { documentsHost } from '../helpers/host-presets';
+import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 
-let h: DocumentsHost;
+let h: TestHost;
 let a: TenantWithKey;
 let b: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startDocumentsHost();
+  h = await startTestHost(documentsHost());
   a = await createTenantWithKey();
   b = await createTenantWithKey();
 });

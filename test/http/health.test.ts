@@ -1,36 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../src/shared/config';
 import { resetServices } from '../../src/shared/services';
-import { startEmulators, type RunningEmulators } from '../../local/emulators';
-import { startLocalHost, type LocalHost } from '../../local/host';
-import { closedPort } from '../helpers/closed-port';
+import { freePort as closedPort } from '../helpers/free-port';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
+import { startTestHost, type TestHost } from '../helpers/test-host';
 
-let emulators: RunningEmulators;
-let host: LocalHost;
+let h: TestHost;
 let api: string;
 let admin: TenantWithKey;
 let reader: TenantWithKey;
 
 beforeAll(async () => {
-  process.env.REDIS_HOST = '127.0.0.1';
-  process.env.RATE_LIMIT_DEFAULT = '100000/hour';
-  resetConfig();
-  emulators = await startEmulators();
-  await resetServices();
-  host = await startLocalHost({ port: 0, functionFiles: ['src/functions/health.ts', 'src/functions/health-detailed.ts'] });
-  api = `${host.url}/api`;
+  h = await startTestHost({
+    env: { REDIS_HOST: '127.0.0.1', RATE_LIMIT_DEFAULT: '100000/hour' },
+    functions: ['src/functions/health.ts', 'src/functions/health-detailed.ts'],
+  });
+  api = h.api;
   admin = await createTenantWithKey();
   reader = await createTenantWithKey({ scopes: ['spaces:read'] });
 });
 
 afterAll(async () => {
-  await host.stop();
-  await resetServices();
-  await emulators.stop();
-  delete process.env.REDIS_HOST;
-  delete process.env.RATE_LIMIT_DEFAULT;
-  resetConfig();
+  await h?.stop();
 });
 
 describe('GET /api/health (liveness)', () => {

@@ -1,14 +1,16 @@
 /** Identity endpoints given bad input: clear 4xx envelopes, never a 500, stored data unchanged. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startIdentityHost, TEST_ADMIN_KEY, type IdentityHost } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { identityHost, TEST_ADMIN_KEY } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 
-let h: IdentityHost;
+let h: TestHost;
 let api: string;
 const admin = { 'x-api-key': TEST_ADMIN_KEY };
 
 beforeAll(async () => {
-  h = await startIdentityHost();
+  h = await startTestHost(identityHost());
   api = h.api;
 });
 afterAll(() => h.stop());

@@ -1,15 +1,17 @@
 /** Identity, the happy paths, through the local host with real Redis and the Cosmos emulator. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startIdentityHost, TEST_ADMIN_KEY, type IdentityHost } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { identityHost, TEST_ADMIN_KEY } from '../helpers/host-presets';
 import { ensureBootstrap } from '../../src/shared/identity/bootstrap';
 import { resetConfig } from '../../src/shared/config';
 
-let h: IdentityHost;
+let h: TestHost;
 let api: string;
 const admin = { 'x-api-key': TEST_ADMIN_KEY };
 
 beforeAll(async () => {
-  h = await startIdentityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' });
+  h = await startTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
   api = h.api;
 });
 afterAll(() => h.stop());

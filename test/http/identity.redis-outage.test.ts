@@ -2,11 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, whenReady } from '../../src/shared/adapters/redis';
-import { call, startIdentityHost, type IdentityHost } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { identityHost } from '../helpers/host-presets';
 import { createTenantWithKey } from '../helpers/identity';
 import { freePort } from '../helpers/free-port';
 
-let h: IdentityHost;
+let h: TestHost;
 let redis: ChildProcess;
 let port: number;
 
@@ -16,7 +18,7 @@ beforeAll(async () => {
   const probe = createRedisClient({ host: '127.0.0.1', port });
   for (let i = 0; i < 50 && !(await whenReady(probe, 200)); i++) await probe.connect().catch(() => undefined);
   probe.disconnect();
-  h = await startIdentityHost({ REDIS_PORT: String(port), RATE_LIMIT_TIER_LIMITS: '{"free":"8/minute"}', REDIS_TIMEOUT_MS: '100' });
+  h = await startTestHost(identityHost({ REDIS_PORT: String(port), RATE_LIMIT_TIER_LIMITS: '{"free":"8/minute"}', REDIS_TIMEOUT_MS: '100' }));
 });
 afterAll(async () => {
   await h.stop();

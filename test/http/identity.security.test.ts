@@ -2,17 +2,19 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/shared/core/tokens';
-import { call, setSetting, startIdentityHost, TEST_ADMIN_KEY, TEST_JWT_SECRET, type IdentityHost } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
+import { setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { identityHost, TEST_ADMIN_KEY, TEST_JWT_SECRET } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 
-let h: IdentityHost;
+let h: TestHost;
 let api: string;
 const who = (headers: Record<string, string>) => call(`${api}/v1/auth/whoami`, { headers });
 const settings = { secret: TEST_JWT_SECRET, issuer: 'eva-api', audience: 'eva-api', expiresInMinutes: 30 };
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 beforeAll(async () => {
-  h = await startIdentityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' });
+  h = await startTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
   api = h.api;
 });
 afterAll(() => h.stop());

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { call, startDocumentsHost, type DocumentsHost } from '../helpers/documents-host';
+import { call } from '../helpers/api-call';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { documentsHost } from '../helpers/host-presets';
 
-let h: DocumentsHost;
+let h: TestHost;
 let t: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startDocumentsHost();
+  h = await startTestHost(documentsHost());
   t = await createTenantWithKey();
 });
 afterAll(async () => {

@@ -1,17 +1,18 @@
 /** Webhook subscriptions: create, read, list, replace, delete, rotate; validation, isolation, SSRF. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, setSetting } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { startWebhooksHost, type WebhooksHost } from '../helpers/webhooks-host';
+import { setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { webhooksHost } from '../helpers/host-presets';
 
-let h: WebhooksHost;
+let h: TestHost;
 let api: string;
 let a: TenantWithKey;
 let b: TenantWithKey;
 const as = (t: TenantWithKey) => ({ 'x-api-key': t.apiKey });
 
 beforeAll(async () => {
-  h = await startWebhooksHost();
+  h = await startTestHost(webhooksHost());
   api = h.api;
   a = await createTenantWithKey({ scopes: ['webhooks:manage'] });
   b = await createTenantWithKey({ scopes: ['webhooks:manage'] });

@@ -11,17 +11,18 @@ import { readOutboxItem } from '../../src/shared/events/outbox-store';
 import { readWebhookHealth, writeWebhookHealth } from '../../src/shared/webhooks/webhook-health';
 import { deliveryIdFor } from '../../src/shared/webhooks/delivery-store';
 import { QUEUES } from '../../src/shared/ports';
-import { call, setSetting } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../local/webhook-receiver';
-import { eventually, startWebhooksHost, type WebhooksHost } from '../helpers/webhooks-host';
+import { eventually, setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { webhooksHost } from '../helpers/host-presets';
 
-let h: WebhooksHost;
+let h: TestHost;
 let api: string;
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
-  h = await startWebhooksHost();
+  h = await startTestHost(webhooksHost());
   api = h.api;
 });
 afterAll(() => h.stop());

@@ -1,15 +1,16 @@
 /** The newcomer's path: register a webhook, change a space, receive the signed event. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/identity-host';
+import { call } from '../helpers/api-call';
 import { createTenantWithKey } from '../helpers/identity';
 import { startWebhookReceiver, type WebhookReceiver } from '../../local/webhook-receiver';
-import { startWebhooksHost, type WebhooksHost } from '../helpers/webhooks-host';
+import { startTestHost, type TestHost } from '../helpers/test-host';
+import { webhooksHost } from '../helpers/host-presets';
 
-let h: WebhooksHost;
+let h: TestHost;
 let r: WebhookReceiver;
 
 beforeAll(async () => {
-  h = await startWebhooksHost({}, ['src/functions/spaces-create.ts', 'src/functions/spaces-delete.ts']);
+  h = await startTestHost(webhooksHost({}, ['src/functions/spaces-create.ts', 'src/functions/spaces-delete.ts']));
   r = await startWebhookReceiver();
 });
 afterAll(async () => {

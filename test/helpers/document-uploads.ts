@@ -1,0 +1,35 @@
+/** Document uploads for the HTTP tests: multipart/form-data and raw bodies. */
+import type { Reply } from './api-call';
+
+/** Uploads bytes as multipart/form-data (field "file"). */
+export async function uploadMultipart(
+  api: string,
+  key: string,
+  spaceId: string,
+  bytes: Uint8Array,
+  filename: string,
+  type: string,
+): Promise<Reply> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename);
+  const res = await fetch(`${api}/v1/spaces/${spaceId}/documents`, { method: 'POST', headers: { 'x-api-key': key }, body: form });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** Uploads bytes as the raw body with Content-Type and ?filename=. */
+export async function uploadRaw(
+  api: string,
+  key: string,
+  spaceId: string,
+  bytes: Uint8Array,
+  filename: string | undefined,
+  type: string,
+): Promise<Reply> {
+  const q = filename === undefined ? '' : `?filename=${encodeURIComponent(filename)}`;
+  const res = await fetch(`${api}/v1/spaces/${spaceId}/documents${q}`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': type },
+    body: new Uint8Array(bytes), // a copy typed Uint8Array<ArrayBuffer>, as BodyInit wants
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}

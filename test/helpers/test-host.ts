@@ -1,0 +1,85 @@
+/**
+ * One test host for HTTP tests: puts the given settings into process.env, starts the embedded
+ * emulators (Cosmos, and Blob unless blob: false) and the local host on a free port with the given
+ * function files; stop() closes everything and restores process.env as it was.
+ */
+import { resetConfig } from '../../src/shared/config';
+import { resetServices } from '../../src/shared/services';
+import { startEmulators } from '../../local/emulators';
+import { startLocalHost, type LocalHost } from '../../local/host';
+
+export interface TestHostOptions {
+  /** Settings put into process.env before anything starts. */
+  env?: Record<string, string>;
+  /** Function files, relative to the project root (default: every function). */
+  functions?: readonly string[];
+  /** Start the Blob emulator too (default true). */
+  blob?: boolean;
+  /** Delay before an abandoned message is redelivered (default: the local host's). */
+  retryDelayMs?: number;
+  /** The queues settle() waits for (default: every queue). */
+  settleQueues?: readonly string[];
+}
+
+export interface TestHost {
+  host: LocalHost;
+  /** `${host.url}/api` */
+  api: string;
+  /** Waits until the settleQueues have nothing left to do. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Puts `values` into process.env, remembering in `saved` what each name held first. */
+function putEnv(values: Record<string, string | undefined>, saved: Map<string, string | undefined>): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (!saved.has(k)) saved.set(k, process.env[k]);
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
+  const blob = options.blob ?? true;
+  const saved = new Map<string, string | undefined>();
+  putEnv(options.env ?? {}, saved);
+  // The emulators are used only where no account is configured: clear the accounts so they start.
+  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
+  putEnv(Object.fromEntries(accounts.map((k) => [k, undefined])), saved);
+  resetConfig();
+  await resetServices();
+  const emulators = await startEmulators({ blob });
+  await resetServices();
+  const host = await startLocalHost({ port: 0, functionFiles: options.functions, retryDelayMs: options.retryDelayMs });
+  return {
+    host,
+    api: `${host.url}/api`,
+    settle: () => host.broker.waitForIdle(20_000, { queues: options.settleQueues }),
+    stop: async () => {
+      await host.stop();
+      host.broker.clear();
+      await resetServices();
+      await emulators.stop();
+      putEnv(Object.fromEntries(saved), new Map());
+      resetConfig();
+    },
+  };
+}
+
+/** Sets a setting for the rest of the test (the pipeline reads config per request). */
+export function setSetting(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  resetConfig();
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
