@@ -273,6 +273,12 @@ export function createRequestListener(
     const rh = req.rawHeaders;
     const headerPairs: [string, string][] = new Array<[string, string]>(rh.length / 2);
     for (let i = 0; i < rh.length; i += 2) headerPairs[i / 2] = [rh[i] as string, rh[i + 1] as string];
+    // Azure's front end appends the caller's address to X-Forwarded-For (anonymous rate limits key on
+    // the last entry, the one a client cannot forge); the local host does the same.
+    const forwardedAt = headerPairs.findIndex(([k]) => k.toLowerCase() === 'x-forwarded-for');
+    const caller = req.socket.remoteAddress ?? 'unknown';
+    if (forwardedAt >= 0) headerPairs[forwardedAt] = ['x-forwarded-for', `${headerPairs[forwardedAt][1]}, ${caller}`];
+    else headerPairs.push(['x-forwarded-for', caller]);
     const hasBody = method !== 'GET' && method !== 'HEAD';
 
     let request: HttpRequest;

@@ -59,11 +59,18 @@ export async function authenticate(request: HttpRequest, auth: EndpointAuth): Pr
   return principal;
 }
 
-/** The caller's address for anonymous limits (the Functions front end sets X-Forwarded-For). */
-function clientAddress(request?: HttpRequest): string {
+/**
+ * The caller's address for anonymous limits. The Functions front end appends the address it saw to
+ * X-Forwarded-For, so only the LAST entry is trustworthy: earlier ones are whatever the client sent,
+ * and keying on them would let a client pick a fresh counter per request. "ip:port" loses its port.
+ */
+export function clientAddress(request?: HttpRequest): string {
   const forwarded = request?.headers.get('x-forwarded-for');
-  const first = forwarded?.split(',')[0]?.trim();
-  return first ? first.slice(0, 64) : 'unknown';
+  const last = forwarded?.split(',').pop()?.trim();
+  if (!last) return 'unknown';
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(last);
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::\d+)?$/.exec(last);
+  return (v4?.[1] ?? v6?.[1] ?? last).slice(0, 64);
 }
 
 /**
