@@ -6,9 +6,9 @@
  *   3. GET /api/v1/auth/whoami with a Bearer JWT (auth + Redis rate limit)
  * prints requests/s, p50 and p99 side by side, then measures authenticate() + rateLimit()
  * in-process, one call at a time, to show what auth plus rate limiting cost per request.
+ * The HTTP load runs in a child process (autocannon), apart from the event loop it measures.
  * BENCH_SECONDS / BENCH_CONNECTIONS override the defaults (10 s, 50 connections).
  */
-import autocannon from 'autocannon';
 import { HttpRequest } from '@azure/functions';
 import { installFunctionsCore } from '../local/functions-core';
 import { startLocalHost } from '../local/host';
@@ -19,26 +19,7 @@ import { exchangeApiKey } from '../src/shared/identity/auth-tokens';
 import { authenticateApiKey } from '../src/shared/identity/api-keys';
 import { createTenant } from '../src/shared/identity/tenants';
 import { resetServices } from '../src/shared/services';
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(url: string, headers: Record<string, string> = {}): Promise<Figures> {
-  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+import { CONNECTIONS, figuresRow, load, percentile, runBench, SECONDS } from './bench-lib';
 
 /** authenticate + rateLimit in-process, sequentially: microseconds at p50/p99. */
 async function direct(headers: Record<string, string>, n = 5_000): Promise<{ p50: number; p99: number }> {
@@ -80,15 +61,16 @@ async function main(): Promise<void> {
   if (check.status !== 200 || !check.headers.get('x-ratelimit-limit')) throw new Error(`whoami answered ${check.status}`);
 
   // Warm-up (JIT, connections, caches).
-  await autocannon({ url: health, connections: 10, duration: 1 });
-  await autocannon({ url: whoami, headers: keyHeaders, connections: 10, duration: 1 });
-  await autocannon({ url: whoami, headers: jwtHeaders, connections: 10, duration: 1 });
+  const warm = { connections: 10, seconds: 1 };
+  await load(health, warm);
+  await load(whoami, { ...warm, headers: keyHeaders });
+  await load(whoami, { ...warm, headers: jwtHeaders });
 
-  const rows: Array<[string, Figures]> = [
+  const rows = [
     ['GET /api/health', await load(health)],
-    ['whoami, X-API-Key', await load(whoami, keyHeaders)],
-    ['whoami, Bearer JWT', await load(whoami, jwtHeaders)],
-  ];
+    ['whoami, X-API-Key', await load(whoami, { headers: keyHeaders })],
+    ['whoami, Bearer JWT', await load(whoami, { headers: jwtHeaders })],
+  ] as const;
   const inKey = await direct(keyHeaders);
   const inJwt = await direct(jwtHeaders);
   await host.stop();
@@ -96,11 +78,7 @@ async function main(): Promise<void> {
   await emulators.stop();
 
   console.log(`bench:auth — ${CONNECTIONS} connections, ${SECONDS} s each, loopback, Redis at ${process.env.REDIS_HOST}`);
-  for (const [name, f] of rows) {
-    console.log(
-      `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`,
-    );
-  }
+  for (const [name, f] of rows) console.log(figuresRow(name, f));
   console.log('authenticate() + rateLimit() in-process, sequential (includes the Redis round trip):');
   console.log(`  API key  p50 ${inKey.p50.toFixed(0)} µs   p99 ${inKey.p99.toFixed(0)} µs`);
   console.log(`  JWT      p50 ${inJwt.p50.toFixed(0)} µs   p99 ${inJwt.p99.toFixed(0)} µs`);
@@ -109,7 +87,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -22,6 +22,7 @@ import { makeEvent } from '../src/shared/core/events';
 import { publishEvent } from '../src/shared/events/publisher';
 import { createTenant } from '../src/shared/identity/tenants';
 import { resetServices } from '../src/shared/services';
+import { percentile as pct, runBench } from './bench-lib';
 
 const PACED = Number(process.env.BENCH_PACED ?? 100);
 const BURST_1 = Number(process.env.BENCH_BURST_1 ?? 600);
@@ -35,8 +36,6 @@ interface Figures {
   p99: number;
   unverified: number;
 }
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -58,13 +57,15 @@ class Subscribers {
   static async create(host: LocalHost, receiver: WebhookReceiver, label: string, count: number): Promise<Subscribers> {
     const { apiKey } = await createTenant({ name: `bench ${label}`, tier: 'enterprise' }, 'bench');
     const s = new Subscribers(`${host.url}/api`, apiKey.key, receiver);
-    for (let i = 0; i < count; i++) {
-      const path = `/${label}/${i}`;
-      const hook = await post(`${s.api}/v1/webhooks`, s.key, { url: `http://127.0.0.1:${receiver.port}${path}`, event_types: ['space.created'] });
-      receiver.secretsByPath.set(path, [String(hook.secret)]);
-      s.paths.add(path);
-    }
+    for (let i = 0; i < count; i++) await s.subscribe(`/${label}/${i}`);
     return s;
+  }
+
+  /** One more webhook for space.created, delivered to the receiver at `path`. */
+  async subscribe(path: string): Promise<void> {
+    const hook = await post(`${this.api}/v1/webhooks`, this.key, { url: `http://127.0.0.1:${this.receiver.port}${path}`, event_types: ['space.created'] });
+    this.receiver.secretsByPath.set(path, [String(hook.secret)]);
+    this.paths.add(path);
   }
 
   mine(): ReceivedWebhook[] {
@@ -105,20 +106,25 @@ async function paced(s: Subscribers, events: number, tag: string): Promise<Figur
   return figures(s.mine().slice(before), responseAt, started);
 }
 
+/** Runs task(0..events-1) with CONCURRENCY workers, each taking the next number as it frees up. */
+async function concurrently(events: number, task: (n: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < events) await task(next++);
+    }),
+  );
+}
+
 /** CONCURRENCY clients making changes as fast as they can. */
 async function burst(s: Subscribers, events: number, tag: string): Promise<Figures> {
   const before = s.mine().length;
   const responseAt = new Map<string, number>();
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < events) {
-        const c = await s.change(`${tag} ${next++}`);
-        responseAt.set(c.id, c.at);
-      }
-    }),
-  );
+  await concurrently(events, async (n) => {
+    const c = await s.change(`${tag} ${n}`);
+    responseAt.set(c.id, c.at);
+  });
   await s.receiver.waitFor(before + events * s.paths.size, 300_000, (r) => s.paths.has(r.path));
   return figures(s.mine().slice(before), responseAt, started);
 }
@@ -128,16 +134,11 @@ async function pipeline(s: Subscribers, tenantId: string, events: number): Promi
   const before = s.mine().length;
   const publishedAt = new Map<string, number>();
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < events) {
-        const id = `spc_pipeline_${next++}`;
-        await publishEvent(makeEvent('space.created', tenantId, { space: { id } }, id));
-        publishedAt.set(id, performance.now());
-      }
-    }),
-  );
+  await concurrently(events, async (n) => {
+    const id = `spc_pipeline_${n}`;
+    await publishEvent(makeEvent('space.created', tenantId, { space: { id } }, id));
+    publishedAt.set(id, performance.now());
+  });
   await s.receiver.waitFor(before + events * s.paths.size, 300_000, (r) => s.paths.has(r.path));
   return figures(s.mine().slice(before), publishedAt, started);
 }
@@ -166,12 +167,7 @@ async function main(): Promise<void> {
     const oneBurst = await burst(one, BURST_1, 'one burst');
     const pipeTenant = await createTenant({ name: 'bench pipeline', tier: 'enterprise' }, 'bench');
     const pipe = new Subscribers(`${host.url}/api`, pipeTenant.apiKey.key, receiver);
-    {
-      const path = '/pipeline/0';
-      const hook = await post(`${pipe.api}/v1/webhooks`, pipe.key, { url: `http://127.0.0.1:${receiver.port}${path}`, event_types: ['space.created'] });
-      receiver.secretsByPath.set(path, [String(hook.secret)]);
-      pipe.paths.add(path);
-    }
+    await pipe.subscribe('/pipeline/0');
     const onePipe = await pipeline(pipe, pipeTenant.tenant.id, BURST_1);
 
     const fifty = await Subscribers.create(host, receiver, 'fifty', 50);
@@ -200,7 +196,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

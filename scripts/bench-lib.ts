@@ -1,0 +1,55 @@
+/**
+ * What the bench scripts share: HTTP load with autocannon in a child process, its figures as a
+ * printed row, percentiles, and the run-main-and-exit wrapper.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+export interface LoadFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface LoadOptions {
+  connections?: number;
+  seconds?: number;
+  headers?: Record<string, string>;
+}
+
+const run = promisify(execFile);
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+
+/** The load runs in a child process, so the load generator doesn't share the event loop it measures. */
+export async function load(url: string, options: LoadOptions = {}): Promise<LoadFigures> {
+  const headers = Object.entries(options.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
+  const args = ['-j', '-c', String(options.connections ?? CONNECTIONS), '-d', String(options.seconds ?? SECONDS), ...headers, url];
+  const { stdout } = await run(process.execPath, [AUTOCANNON, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    errors: number;
+    non2xx: number;
+  };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+/** One printed line of load figures, aligned with the others. */
+export const figuresRow = (name: string, f: LoadFigures): string =>
+  `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`;
+
+/** The p-th percentile of ascending `sorted` (NaN when empty). */
+export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** Runs a bench's main; any failure is printed and exits 1 (main sets exitCode for unmet targets). */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
