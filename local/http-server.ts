@@ -11,7 +11,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { format } from 'node:util';
 import {
   HttpRequest,
   HttpResponse,
@@ -21,13 +20,13 @@ import {
   type FunctionTrigger,
   type HttpRequestInit,
   type HttpResponseInit,
-  type LogHandler,
 } from '@azure/functions';
 import { AppError, type ErrorCode } from '../src/shared/core/errors';
 import { errorBody } from '../src/shared/http/envelope';
 import { statusFor } from '../src/shared/http/error-status';
 import { requestIdFrom } from '../src/shared/http/request-id';
 import { createLogger, type Logger } from '../src/shared/logger';
+import { invocationLogHandler } from './invocation-log';
 import type { FunctionHandler, RegisteredFunction } from './functions-core';
 import { RouteTable } from './route-table';
 
@@ -228,15 +227,6 @@ async function writeResponse(res: ServerResponse, result: unknown, head: boolean
   await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), res);
 }
 
-const LOG_LEVEL_MAP: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
-  trace: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  critical: 'error',
-};
-
 export function createRequestListener(
   table: RouteTable<HttpFunction>,
   opts: { routePrefix: string; origin: () => string; logger: Logger },
@@ -308,8 +298,7 @@ export function createRequestListener(
     }
 
     const invocationId = randomUUID();
-    const logHandler: LogHandler = (level, ...args) =>
-      opts.logger[LOG_LEVEL_MAP[level] ?? 'info'](format(...args), { function: fn.name, invocation_id: invocationId });
+    const logHandler = invocationLogHandler(opts.logger, fn.name, invocationId);
     const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
 
     try {

@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { format } from 'node:util';
-import { InvocationContext, type EffectiveFunctionOptions, type FunctionTrigger, type LogHandler } from '@azure/functions';
+import { InvocationContext, type EffectiveFunctionOptions, type FunctionTrigger } from '@azure/functions';
 import type { LocalQueueBroker, LocalQueueMessage } from '../src/shared/adapters/local-queue';
 import { createLogger, type Logger } from '../src/shared/logger';
+import { invocationLogHandler } from './invocation-log';
 import { resolveSetting, type RegisteredFunction } from './functions-core';
 
 export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
@@ -91,15 +91,6 @@ function triggerMetadataFor(m: LocalQueueMessage): Record<string, unknown> {
   };
 }
 
-const LOG_LEVEL_MAP: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
-  trace: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  critical: 'error',
-};
-
 export class QueueRunner {
   readonly #broker: LocalQueueBroker;
   readonly #max: number;
@@ -174,8 +165,7 @@ export class QueueRunner {
     const { fn } = consumer;
     const token = message.lockToken as string;
     const invocationId = randomUUID();
-    const logHandler: LogHandler = (level, ...args) =>
-      this.#logger[LOG_LEVEL_MAP[level] ?? 'info'](format(...args), { function: fn.name, invocation_id: invocationId });
+    const logHandler = invocationLogHandler(this.#logger, fn.name, invocationId);
     const metadata = triggerMetadataFor(message);
     const context = new InvocationContext({
       invocationId,

@@ -6,10 +6,10 @@
  * a tick that arrives while the previous run is still going is skipped.
  */
 import { randomUUID } from 'node:crypto';
-import { format } from 'node:util';
 import { Cron } from 'croner';
-import { InvocationContext, type FunctionTrigger, type LogHandler, type Timer } from '@azure/functions';
+import { InvocationContext, type FunctionTrigger, type Timer } from '@azure/functions';
 import { createLogger, type Logger } from '../src/shared/logger';
+import { invocationLogHandler } from './invocation-log';
 import { resolveSetting, type RegisteredFunction } from './functions-core';
 
 export interface TimerRunnerOptions {
@@ -48,15 +48,6 @@ export function timeSpanMs(schedule: string): number | undefined {
   const [, d, h, min, s] = m;
   return (((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(s)) * 1000;
 }
-
-const LOG_LEVEL_MAP: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
-  trace: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  critical: 'error',
-};
 
 export class TimerRunner {
   readonly #entries = new Map<string, TimerEntry>();
@@ -141,8 +132,7 @@ export class TimerRunner {
     };
     entry.last = now;
     const invocationId = randomUUID();
-    const logHandler: LogHandler = (level, ...args) =>
-      this.#logger[LOG_LEVEL_MAP[level] ?? 'info'](format(...args), { function: entry.fn.name, invocation_id: invocationId });
+    const logHandler = invocationLogHandler(this.#logger, entry.fn.name, invocationId);
     const context = new InvocationContext({
       invocationId,
       functionName: entry.fn.name,
