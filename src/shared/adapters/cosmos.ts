@@ -4,7 +4,7 @@
  * and cursor pagination. Stores call getContainer(name); they never build clients themselves.
  */
 import { createHmac } from 'node:crypto';
-import { CosmosClient, type Container, type FeedOptions, type SqlQuerySpec } from '@azure/cosmos';
+import { CosmosClient, type Container, type FeedOptions, type RequestOptions, type SqlQuerySpec } from '@azure/cosmos';
 import { getConfig } from '../config';
 import { decodeCursor, encodeCursor } from '../core/cursor';
 import { AppError } from '../core/errors';
@@ -98,6 +98,11 @@ export async function cosmosCall<T>(fn: () => Promise<T>, what = 'Resource'): Pr
   } catch (err) {
     throw mapCosmosError(err, what);
   }
+}
+
+/** Options that make a write conditional on the item's ETag (412 when stale); none without an ETag. */
+export function ifMatchOptions(etag: string | undefined): RequestOptions {
+  return etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {};
 }
 
 /** Cursors are signed with a key derived from JWT_SECRET_KEY (so no extra setting is needed). */

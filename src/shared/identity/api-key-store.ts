@@ -3,7 +3,7 @@
  * authentication is one point read. Management reads by tenant and key id are queries
  * (off the hot path) that always name the tenant.
  */
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import type { ApiKeyRecord } from './records';
 
 export async function insertApiKey(k: ApiKeyRecord): Promise<ApiKeyRecord> {
@@ -47,7 +47,7 @@ export async function findApiKey(tenantId: string, keyId: string): Promise<ApiKe
 export async function replaceApiKey(k: ApiKeyRecord, ifMatch?: string): Promise<ApiKeyRecord> {
   const c = await getContainer('apiKeys');
   const { resource } = await cosmosCall(
-    () => c.item(k.id, k.id).replace(k, ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : {}),
+    () => c.item(k.id, k.id).replace(k, ifMatchOptions(ifMatch)),
     'API key',
   );
   return resource ?? k;

@@ -1,5 +1,5 @@
 /** Refresh tokens in Cosmos (container `refreshTokens`, partition /id where id = the token's HMAC hash). */
-import { cosmosCall, getContainer } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions } from '../adapters/cosmos';
 import type { RefreshTokenRecord } from './records';
 
 export async function insertRefreshToken(r: RefreshTokenRecord): Promise<void> {
@@ -20,11 +20,7 @@ export async function readRefreshToken(hash: string): Promise<RefreshTokenRecord
 export async function markRefreshTokenUsed(r: RefreshTokenRecord, usedAt: string): Promise<void> {
   const c = await getContainer('refreshTokens');
   const { _etag, ...doc } = r;
-  await cosmosCall(
-    () =>
-      c.item(r.id, r.id).replace({ ...doc, usedAt }, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {}),
-    'Refresh token',
-  );
+  await cosmosCall(() => c.item(r.id, r.id).replace({ ...doc, usedAt }, ifMatchOptions(_etag)), 'Refresh token');
 }
 
 /** Revokes every live token of a family (reuse detected, or its key was revoked). */

@@ -1,5 +1,5 @@
 /** Tenants in Cosmos (container `tenants`, partition /id). */
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { AppError } from '../core/errors';
 import type { TenantRecord } from './records';
 
@@ -24,7 +24,7 @@ export async function readTenant(id: string): Promise<TenantRecord | undefined> 
 export async function replaceTenant(t: TenantRecord, ifMatch?: string): Promise<TenantRecord> {
   const c = await getContainer('tenants');
   const { resource } = await cosmosCall(
-    () => c.item(t.id, t.id).replace(t, ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : {}),
+    () => c.item(t.id, t.id).replace(t, ifMatchOptions(ifMatch)),
     'Tenant',
   );
   return resource ?? t;

@@ -3,7 +3,7 @@
  * tenant, so another tenant's id is simply not found.
  */
 import { randomUUID } from 'node:crypto';
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { sdkStatus } from '../adapters/azure-errors';
 import { notFound, preconditionFailed } from '../core/errors';
 
@@ -67,17 +67,14 @@ export async function replaceWebhook(record: WebhookRecord, ifMatch?: string): P
   return cosmosCall(async () => {
     const { resource } = await c
       .item(record.id, record.tenantId)
-      .replace<WebhookRecord>(body as WebhookRecord, ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : undefined);
+      .replace<WebhookRecord>(body as WebhookRecord, ifMatchOptions(ifMatch));
     return resource as WebhookRecord;
   }, WHAT);
 }
 
 export async function deleteWebhook(tenantId: string, id: string, ifMatch?: string): Promise<void> {
   const c = await getContainer('webhooks');
-  await cosmosCall(
-    () => c.item(id, tenantId).delete(ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : undefined),
-    WHAT,
-  );
+  await cosmosCall(() => c.item(id, tenantId).delete(ifMatchOptions(ifMatch)), WHAT);
 }
 
 export async function listWebhooksPage(tenantId: string, limit: number, cursor: string | undefined): Promise<Page<WebhookRecord>> {
