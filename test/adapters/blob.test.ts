@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../src/shared/config';
 import { AppError } from '../../src/shared/core/errors';
 import {
   createReadSasUrl,
@@ -16,6 +15,7 @@ import { blobHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
 import { freePort as closedPort } from '../helpers/free-port';
+import { withSettings } from '../helpers/test-host';
 
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 
@@ -71,20 +71,7 @@ function generated(total: number, seed = 1): { stream: Readable; sha256: () => s
 const upload = (path: string, text: string, type = 'text/plain') => uploadStream(path, Readable.from([Buffer.from(text)]), type);
 
 /** Runs `fn` with BLOB_STORAGE_CONNECTION_STRING replaced, then puts the emulator's back. */
-async function withConnectionString(cs: string | undefined, fn: () => Promise<void>) {
-  const saved = process.env.BLOB_STORAGE_CONNECTION_STRING;
-  if (cs === undefined) delete process.env.BLOB_STORAGE_CONNECTION_STRING;
-  else process.env.BLOB_STORAGE_CONNECTION_STRING = cs;
-  resetConfig();
-  await resetServices();
-  try {
-    await fn();
-  } finally {
-    process.env.BLOB_STORAGE_CONNECTION_STRING = saved;
-    resetConfig();
-    await resetServices();
-  }
-}
+const withConnectionString = (cs: string | undefined, fn: () => Promise<void>) => withSettings({ BLOB_STORAGE_CONNECTION_STRING: cs }, fn);
 
 describe('Blob adapter', () => {
   it('creates the configured container on first use', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../src/shared/config';
 import { AppError } from '../../src/shared/core/errors';
 import {
   CONTAINERS,
@@ -13,6 +12,7 @@ import { cosmosHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
 import { freePort as closedPort } from '../helpers/free-port';
+import { withSettings } from '../helpers/test-host';
 
 interface Space {
   id: string;
@@ -36,20 +36,7 @@ afterAll(async () => {
 });
 
 /** Runs `fn` with COSMOS_DB_ENDPOINT replaced, then puts the emulator back. */
-async function withEndpoint(endpoint: string | undefined, fn: () => Promise<void>) {
-  const saved = process.env.COSMOS_DB_ENDPOINT;
-  if (endpoint === undefined) delete process.env.COSMOS_DB_ENDPOINT;
-  else process.env.COSMOS_DB_ENDPOINT = endpoint;
-  resetConfig();
-  await resetServices();
-  try {
-    await fn();
-  } finally {
-    process.env.COSMOS_DB_ENDPOINT = saved;
-    resetConfig();
-    await resetServices();
-  }
-}
+const withEndpoint = (endpoint: string | undefined, fn: () => Promise<void>) => withSettings({ COSMOS_DB_ENDPOINT: endpoint }, fn);
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   try {

@@ -3,6 +3,7 @@
  * emulators (Cosmos, and Blob unless blob: false) and the local host on a free port with the given
  * function files; stop() closes everything and restores process.env as it was.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { resetConfig } from '../../src/shared/config';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
@@ -64,6 +65,37 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       resetConfig();
     },
   };
+}
+
+/**
+ * A test host for the whole file: started in beforeAll, stopped in afterAll. The returned object is
+ * filled in when beforeAll has run, so use it inside hooks and tests, not at module level. Hooks
+ * registered after this call run after the host has started (and, for afterAll, before it stops).
+ */
+export function useTestHost(options: TestHostOptions = {}): TestHost {
+  const h = {} as TestHost;
+  beforeAll(async () => {
+    Object.assign(h, await startTestHost(options));
+  });
+  afterAll(async () => {
+    await h.stop?.();
+  });
+  return h;
+}
+
+/** Runs `fn` with the given settings (undefined = unset) and fresh services, then puts them back. */
+export async function withSettings(values: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
+  const saved = new Map<string, string | undefined>();
+  putEnv(values, saved);
+  resetConfig();
+  await resetServices();
+  try {
+    await fn();
+  } finally {
+    putEnv(Object.fromEntries(saved), new Map());
+    resetConfig();
+    await resetServices();
+  }
 }
 
 /** Sets a setting for the rest of the test (the pipeline reads config per request). */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { download } from '../../src/shared/adapters/blob';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { DOCX, PDF } from '../../src/shared/documents/content-type';
@@ -6,21 +6,17 @@ import { listSpaceItems, patchDocument, readDocument } from '../../src/shared/do
 import { processDocument } from '../../src/shared/documents/processing';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
 import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 import { brokenPdf, fakePdf, loremText, makeDocx, makeTwoPagePdf, pngBytes } from '../helpers/document-fixtures';
 
 const MAX = 100_000;
-let h: TestHost;
+const h = useTestHost(documentsHost({ DOCUMENT_MAX_BYTES: String(MAX), CHUNK_SIZE: '200', CHUNK_OVERLAP: '30' }));
 let t: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startTestHost(documentsHost({ DOCUMENT_MAX_BYTES: String(MAX), CHUNK_SIZE: '200', CHUNK_OVERLAP: '30' }));
   t = await createTenantWithKey();
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 async function newSpace(name: string): Promise<string> {

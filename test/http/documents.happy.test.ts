@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { DOCX, PDF } from '../../src/shared/documents/content-type';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
 import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 import { loremText, makeDocx, makeTwoPagePdf } from '../helpers/document-fixtures';
 
-let h: TestHost;
+const h = useTestHost(documentsHost({ CHUNK_SIZE: '300', CHUNK_OVERLAP: '40' }));
 let t: TenantWithKey;
 let spaceId: string;
 
 beforeAll(async () => {
-  h = await startTestHost(documentsHost({ CHUNK_SIZE: '300', CHUNK_OVERLAP: '40' }));
   t = await createTenantWithKey();
   const s = await call(`${h.api}/v1/spaces`, t.apiKey, { method: 'POST', body: { name: 'Docs' } });
   spaceId = s.body.data.id;
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 const docUrl = (id: string) => `${h.api}/v1/spaces/${spaceId}/documents/${id}`;

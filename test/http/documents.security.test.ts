@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
 import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 
-let h: TestHost;
+const h = useTestHost(documentsHost());
 let a: TenantWithKey;
 let b: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startTestHost(documentsHost());
   a = await createTenantWithKey();
   b = await createTenantWithKey();
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 describe("documents: another tenant's space or document is a 404 on every route, and nothing changes", () => {

@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../src/shared/config';
-import { resetServices } from '../../src/shared/services';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort as closedPort } from '../helpers/free-port';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost, withSettings } from '../helpers/test-host';
 
-let h: TestHost;
+const h = useTestHost({
+  env: { REDIS_HOST: '127.0.0.1', RATE_LIMIT_DEFAULT: '100000/hour' },
+  functions: ['src/functions/health.ts', 'src/functions/health-detailed.ts'],
+});
 let api: string;
 let admin: TenantWithKey;
 let reader: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startTestHost({
-    env: { REDIS_HOST: '127.0.0.1', RATE_LIMIT_DEFAULT: '100000/hour' },
-    functions: ['src/functions/health.ts', 'src/functions/health-detailed.ts'],
-  });
   api = h.api;
   admin = await createTenantWithKey();
   reader = await createTenantWithKey({ scopes: ['spaces:read'] });
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 describe('GET /api/health (liveness)', () => {
@@ -60,10 +53,8 @@ describe('GET /api/health/detailed', () => {
     // Authenticate first with the working settings; then point Blob at a closed port.
     const saved = process.env.BLOB_STORAGE_CONNECTION_STRING!;
     const port = await closedPort();
-    process.env.BLOB_STORAGE_CONNECTION_STRING = saved.replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1`);
-    resetConfig();
-    await resetServices();
-    try {
+    const unreachable = saved.replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1`);
+    await withSettings({ BLOB_STORAGE_CONNECTION_STRING: unreachable }, async () => {
       const res = await fetch(`${api}/health/detailed`, { headers: { 'X-API-Key': admin.apiKey } });
       expect(res.status).toBe(503);
       const { data } = await res.json();
@@ -72,11 +63,7 @@ describe('GET /api/health/detailed', () => {
       expect(['UNREACHABLE', 'TIMEOUT']).toContain(data.checks.blob.reason);
       expect(data.checks.cosmos.status).toBe('healthy');
       expect(JSON.stringify(data)).not.toMatch(/ECONNREFUSED|Error:/);
-    } finally {
-      process.env.BLOB_STORAGE_CONNECTION_STRING = saved;
-      resetConfig();
-      await resetServices();
-    }
+    });
   });
 });
 

@@ -1,19 +1,17 @@
 /** Identity endpoints given bad input: clear 4xx envelopes, never a 500, stored data unchanged. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { identityHost, TEST_ADMIN_KEY } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 
-let h: TestHost;
+const h = useTestHost(identityHost());
 let api: string;
 const admin = { 'x-api-key': TEST_ADMIN_KEY };
 
 beforeAll(async () => {
-  h = await startTestHost(identityHost());
   api = h.api;
 });
-afterAll(() => h.stop());
 
 function expectError(r: { status: number; body: { error?: { code: string } } }, status: number, code: string) {
   expect(r.status).toBe(status);

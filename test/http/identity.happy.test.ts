@@ -1,20 +1,18 @@
 /** Identity, the happy paths, through the local host with real Redis and the Cosmos emulator. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { identityHost, TEST_ADMIN_KEY } from '../helpers/host-presets';
 import { ensureBootstrap } from '../../src/shared/identity/bootstrap';
 import { resetConfig } from '../../src/shared/config';
 
-let h: TestHost;
+const h = useTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
 let api: string;
 const admin = { 'x-api-key': TEST_ADMIN_KEY };
 
 beforeAll(async () => {
-  h = await startTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
   api = h.api;
 });
-afterAll(() => h.stop());
 
 async function onboard(tier = 'pro') {
   const r = await call(`${api}/v1/admin/tenants`, { method: 'POST', headers: admin, body: { name: 'Acme', tier } });

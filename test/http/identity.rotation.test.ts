@@ -1,22 +1,20 @@
 /** The keys-rotate timer, fired on demand through the local host. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { identityHost } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 import { findApiKey, upsertApiKey } from '../../src/shared/identity/api-key-store';
 import { rotateTenantKeys } from '../../src/shared/identity/rotation';
 import type { EventEnvelope } from '../../src/shared/core/events';
 
-let h: TestHost;
+const h = useTestHost(identityHost({ KEY_MAX_AGE_DAYS: '90', KEY_ROTATION_GRACE_DAYS: '7', KEY_EXPIRY_WARNING_DAYS: '7' }));
 let api: string;
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  h = await startTestHost(identityHost({ KEY_MAX_AGE_DAYS: '90', KEY_ROTATION_GRACE_DAYS: '7', KEY_EXPIRY_WARNING_DAYS: '7' }));
   api = h.api;
 });
-afterAll(() => h.stop());
 
 function eventsOf(tenantId: string): EventEnvelope[] {
   return h.host.broker

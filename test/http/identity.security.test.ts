@@ -1,14 +1,14 @@
 /** Identity under attack: bad credentials, forged tokens, refresh reuse, scope escalation, rate limits. */
 import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/shared/core/tokens';
 import { call } from '../helpers/api-call';
-import { setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { setSetting, useTestHost } from '../helpers/test-host';
 import { identityHost, TEST_ADMIN_KEY, TEST_JWT_SECRET } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 
-let h: TestHost;
+const h = useTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
 let api: string;
 const who = (headers: Record<string, string>) => call(`${api}/v1/auth/whoami`, { headers });
 const settings = { secret: TEST_JWT_SECRET, issuer: 'eva-api', audience: 'eva-api', expiresInMinutes: 30 };
@@ -38,10 +38,8 @@ function anonymousRefresh(localAddress: string, forwardedFor?: string): Promise<
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 beforeAll(async () => {
-  h = await startTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));
   api = h.api;
 });
-afterAll(() => h.stop());
 
 function expect401(r: { status: number; body: { error?: { code: string } } }) {
   expect(r.status).toBe(401);

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
 
-let h: TestHost;
+const h = useTestHost(documentsHost());
 let t: TenantWithKey;
 
 beforeAll(async () => {
-  h = await startTestHost(documentsHost());
   t = await createTenantWithKey();
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 const spaces = () => `${h.api}/v1/spaces`;

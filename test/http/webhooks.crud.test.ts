@@ -2,22 +2,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
-import { setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { setSetting, useTestHost } from '../helpers/test-host';
 import { webhooksHost } from '../helpers/host-presets';
 
-let h: TestHost;
+const h = useTestHost(webhooksHost());
 let api: string;
 let a: TenantWithKey;
 let b: TenantWithKey;
 const as = (t: TenantWithKey) => ({ 'x-api-key': t.apiKey });
 
 beforeAll(async () => {
-  h = await startTestHost(webhooksHost());
   api = h.api;
   a = await createTenantWithKey({ scopes: ['webhooks:manage'] });
   b = await createTenantWithKey({ scopes: ['webhooks:manage'] });
 });
-afterAll(() => h.stop());
 
 async function create(t: TenantWithKey, body: Record<string, unknown> = {}) {
   return call(`${api}/v1/webhooks`, {

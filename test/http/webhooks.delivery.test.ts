@@ -3,7 +3,7 @@
  * -> outbox -> events queue -> events-fanout -> webhook-deliveries queue -> webhook-deliver -> a real
  * receiver on 127.0.0.1 that verifies every signature with the standardwebhooks library.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getContainer } from '../../src/shared/adapters/cosmos';
 import { makeEvent, type EventEnvelope } from '../../src/shared/core/events';
 import { publishEvent, recordEvent } from '../../src/shared/events/publisher';
@@ -14,18 +14,16 @@ import { QUEUES } from '../../src/shared/ports';
 import { call } from '../helpers/api-call';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../local/webhook-receiver';
-import { eventually, setSetting, startTestHost, type TestHost } from '../helpers/test-host';
+import { eventually, setSetting, useTestHost } from '../helpers/test-host';
 import { webhooksHost } from '../helpers/host-presets';
 
-let h: TestHost;
+const h = useTestHost(webhooksHost());
 let api: string;
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
-  h = await startTestHost(webhooksHost());
   api = h.api;
 });
-afterAll(() => h.stop());
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
@@ -66,6 +64,13 @@ async function logs(t: TenantWithKey, hook: Hook): Promise<Array<Record<string, 
   return r.body.data as unknown as Array<Record<string, unknown>>;
 }
 
+/** Waits until the webhook's log holds exactly `n` attempts, and returns them. */
+const logsOfLength = (t: TenantWithKey, hook: Hook, n: number) =>
+  eventually(async () => {
+    const rows = await logs(t, hook);
+    return rows.length === n ? rows : undefined;
+  });
+
 const ofEvent = (e: EventEnvelope) => (w: ReceivedWebhook) => w.json.event_id === e.event_id;
 
 describe('webhook delivery', () => {
@@ -80,10 +85,7 @@ describe('webhook delivery', () => {
     expect(got.headers['webhook-id']).toBe(event.event_id);
     expect(got.json).toEqual(event);
     expect((await readOutboxItem(t.tenantId, event.event_id))?.status).toBe('sent');
-    const l = await eventually(async () => {
-      const rows = await logs(t, hook);
-      return rows.length === 1 ? rows : undefined;
-    });
+    const l = await logsOfLength(t, hook, 1);
     expect(l[0]).toMatchObject({ event_id: event.event_id, event_type: 'space.created', attempt: 1, success: true, status_code: 200, error: null });
     expect(typeof l[0]?.duration_ms).toBe('number');
   });
@@ -176,10 +178,7 @@ describe('webhook delivery', () => {
     const got = await r.waitFor(3, 15_000);
     expect(got.every((w) => w.json.event_id === event.event_id && w.verifiedWith.length === 1)).toBe(true);
     expect(new Set(got.map((w) => w.headers['webhook-id']))).toEqual(new Set([event.event_id]));
-    const l = await eventually(async () => {
-      const rows = await logs(t, hook);
-      return rows.length === 3 ? rows : undefined;
-    });
+    const l = await logsOfLength(t, hook, 3);
     expect(l.map((x) => [x.attempt, x.status_code, x.success])).toEqual([
       [3, 200, true],
       [2, 503, false],
@@ -206,10 +205,7 @@ describe('webhook delivery', () => {
       const hook = await subscribe(t, r);
       await publishEvent(spaceEvent(t));
       await r.waitFor(2, 15_000);
-      const l = await eventually(async () => {
-        const rows = await logs(t, hook);
-        return rows.length === 2 ? rows : undefined;
-      });
+      const l = await logsOfLength(t, hook, 2);
       expect(l.map((x) => [x.attempt, x.error, x.success])).toEqual([
         [2, null, true],
         [1, 'TIMEOUT', false],
@@ -227,10 +223,7 @@ describe('webhook delivery', () => {
     const hook = await subscribe(t, r);
     await publishEvent(spaceEvent(t));
     await r.waitFor(2, 15_000);
-    const l = await eventually(async () => {
-      const rows = await logs(t, hook);
-      return rows.length === 2 ? rows : undefined;
-    });
+    const l = await logsOfLength(t, hook, 2);
     expect(l[1]).toMatchObject({ attempt: 1, status_code: 302, success: false, error: 'REDIRECT_NOT_FOLLOWED' });
     expect(target.received).toHaveLength(0);
   });

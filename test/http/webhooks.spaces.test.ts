@@ -3,19 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
 import { createTenantWithKey } from '../helpers/identity';
 import { startWebhookReceiver, type WebhookReceiver } from '../../local/webhook-receiver';
-import { startTestHost, type TestHost } from '../helpers/test-host';
+import { useTestHost } from '../helpers/test-host';
 import { webhooksHost } from '../helpers/host-presets';
 
-let h: TestHost;
+const h = useTestHost(webhooksHost({}, ['src/functions/spaces-create.ts', 'src/functions/spaces-delete.ts']));
 let r: WebhookReceiver;
 
 beforeAll(async () => {
-  h = await startTestHost(webhooksHost({}, ['src/functions/spaces-create.ts', 'src/functions/spaces-delete.ts']));
   r = await startWebhookReceiver();
 });
 afterAll(async () => {
   await r.close();
-  await h.stop();
 });
 
 describe('space changes reach webhooks', () => {
