@@ -9,6 +9,12 @@
  * generator, then replacing the compiled code) rather than forking it; the package is pinned
  * (@vercel/cosmosdb-server 1.0.1 -> @zeit/cosmosdb-query 0.7.2), and a shape this does not
  * recognise is simply left as the package compiled it.
+ *
+ * It also sorts single-field ORDER BY results with each item's sort value read once (decorate, sort,
+ * undecorate) instead of twice per comparison (the package's comparator walks the property path
+ * with fresh arrays on every call: after the fix above, ~60% of the emulator's CPU for a list of
+ * 1,000 spaces). Same ordering rules (Cosmos type order, `_rid` tie-break, stable), same filtering
+ * of items without the field; multi-field ORDER BY keeps the package's own sort.
  */
 import { dirname } from 'node:path';
 
@@ -87,9 +93,66 @@ export function linearizeAccumulators(node: unknown): void {
   }
 }
 
+type Doc = unknown;
+type Order = [keys: string[], desc: boolean];
+type SortHelper = (collection: Doc[], getRid: (d: Doc) => unknown, compositeIndexes: unknown, ...orders: Order[]) => Doc[];
+
+/** Cosmos's order of types, as the package's comparator has it. */
+const TYPE_ORDER = ['undefined', 'null', 'boolean', 'number', 'string', 'array', 'object'];
+const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** The package's comparator (helpers.js), unchanged in meaning. */
+export function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  const aType = typeOf(a);
+  const bType = typeOf(b);
+  if (aType === bType) {
+    if (aType === 'object') return 0;
+    return (a as string | number) < (b as string | number) ? -1 : 1;
+  }
+  for (const t of TYPE_ORDER) {
+    if (aType === t) return -1;
+    if (bType === t) return 1;
+  }
+  return 0;
+}
+
+/** The value at `keys` (the first key names the FROM alias), as the package's getValue reads it. */
+function valueAt(doc: unknown, keys: string[]): unknown {
+  let value: unknown = doc;
+  for (const key of keys) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
+
+/** helpers.sort for one ORDER BY field, reading each item's value and _rid once. Exported for tests. */
+export function sortByOneField(original: SortHelper): SortHelper {
+  return (collection, getRid, compositeIndexes, ...orders) => {
+    if (orders.length !== 1) return original(collection, getRid, compositeIndexes, ...orders);
+    const [keys, desc] = orders[0]!;
+    const decorated = collection.map((d) => ({ d, v: valueAt(d, keys), rid: getRid(d) }));
+    decorated.sort((a, b) => {
+      const r = compareValues(a.v, b.v);
+      if (r !== 0) return desc ? -r : r;
+      return compareValues(a.rid, b.rid);
+    });
+    return decorated.filter((x) => x.v !== undefined).map((x) => x.d);
+  };
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports -- untyped CommonJS internals of the pinned emulator packages */
+function loadHelpers(queryDir: string): { sort: SortHelper } {
+  return require(`${queryDir}/lib/helpers`) as { sort: SortHelper };
+}
+
+function queryPackageDir(): string {
+  return dirname(require.resolve('@zeit/cosmosdb-query/package.json', { paths: [dirname(require.resolve('@vercel/cosmosdb-server/package.json'))] }));
+}
+
 function loadCompiler(): { transform: (ast: unknown) => unknown; generate: (jsAst: unknown) => { code: string } } {
-  const queryDir = dirname(require.resolve('@zeit/cosmosdb-query/package.json', { paths: [dirname(require.resolve('@vercel/cosmosdb-server/package.json'))] }));
+  const queryDir = queryPackageDir();
   const transformer = require(`${queryDir}/lib/transformer`) as { default: (ast: unknown) => unknown };
   const generator = require(require.resolve('@babel/generator', { paths: [queryDir] })) as { default: (jsAst: unknown) => { code: string } };
   return { transform: transformer.default, generate: generator.default };
@@ -113,4 +176,6 @@ export function installLinearQueries(): void {
     return q;
   };
   proto.__linearAccumulators = true;
+  const helpers = loadHelpers(queryPackageDir());
+  helpers.sort = sortByOneField(helpers.sort);
 }

@@ -1,7 +1,7 @@
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_QUERY_PLAN, startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos-emulator';
-import { linearizeAccumulators } from '../../local/cosmos-query-speedup';
+import { linearizeAccumulators, sortByOneField } from '../../local/cosmos-query-speedup';
 
 interface Row {
   id: string;
@@ -135,5 +135,41 @@ describe('linear query accumulators', () => {
     expect(linear.code).not.toMatch(/\[\s*\.\.\.\$\s*,/);
     expect(linear.exec(data, { maxItemCount: 10 })).toEqual(original.exec(data, { maxItemCount: 10 }));
     expect(linear.exec(data)).toEqual(original.exec(data));
+  });
+});
+
+describe('single-field ORDER BY sort', () => {
+  // The emulator replaces helpers.sort when it starts; rebuild the package's own from a fresh copy.
+  const fresh = (): Parameters<typeof sortByOneField>[0] => {
+    const path = require.resolve('@zeit/cosmosdb-query/lib/helpers');
+    const cached = require.cache[path];
+    delete require.cache[path];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const copy = require(path) as { sort: Parameters<typeof sortByOneField>[0] };
+    if (cached) require.cache[path] = cached;
+    return copy.sort;
+  };
+  const values: unknown[] = [undefined, null, true, false, 0, -1, 2.5, 7, '', 'a', 'B', 'b', 'z', [1], [], { a: 1 }, {}];
+  const docs = Array.from({ length: 400 }, (_, i) => {
+    const v = values[(i * 7919) % values.length];
+    const c: Record<string, unknown> = { _rid: `r${(i * 31) % 50}` };
+    if (v !== undefined) c.v = v;
+    c.nested = i % 3 === 0 ? 'flat' : { v };
+    return { c };
+  });
+  const getRid = (d: unknown) => (d as { c: { _rid: string } }).c._rid;
+
+  it.each([
+    [['c', 'v'], false],
+    [['c', 'v'], true],
+    [['c', 'nested', 'v'], true],
+  ] as Array<[string[], boolean]>)('orders by %j (desc %s) exactly as the package does', (keys, desc) => {
+    const original = fresh();
+    expect(sortByOneField(original)(docs, getRid, [], [keys, desc])).toEqual(original(docs, getRid, [], [keys, desc]));
+  });
+
+  it('leaves multi-field ORDER BY to the package (composite index rule included)', () => {
+    const original = fresh();
+    expect(() => sortByOneField(original)(docs, getRid, [], [['c', 'v'], false], [['c', '_rid'], true])).toThrow(/composite index/);
   });
 });
