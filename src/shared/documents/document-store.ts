@@ -9,6 +9,8 @@ import { isAppError, notFound } from '../core/errors';
 import { hashRecordId, type DocumentHashRecord, type DocumentRecord, type DocumentStatus } from './document-records';
 
 const WHAT = 'Document';
+/** A hash claim younger than this whose document does not exist yet belongs to an upload in progress. */
+const IN_PROGRESS_CLAIM_MS = 30_000;
 const ifMatch = (etag: string | undefined) => (etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
 
 export async function readDocument(tenantId: string, spaceId: string, id: string): Promise<DocumentRecord | undefined> {
@@ -48,7 +50,10 @@ export async function claimHash(tenantId: string, spaceId: string, sha256: strin
     if (!held) continue; // released meanwhile: try again
     if (held.documentId === documentId) return undefined;
     if (await readDocument(tenantId, spaceId, held.documentId)) return held.documentId;
-    // The holder was deleted (or never written): take over, losing cleanly to a concurrent taker.
+    // A fresh claim without its document is an upload still in progress (its claim is made before
+    // its blob is stored and its record written): the caller answers CONFLICT, retry later.
+    if (now.getTime() - Date.parse(held.createdAt) <= IN_PROGRESS_CLAIM_MS) return held.documentId;
+    // The holder was deleted (or crashed before its record): take over, losing cleanly to a concurrent taker.
     try {
       await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatch(held._etag)), WHAT);
       return undefined;

@@ -167,11 +167,32 @@ export async function uploadDocument(
   // A refused or broken body must end the Blob request at once (it would otherwise wait for the
   // bytes its Content-Length promised until the Azure timeout).
   const abort = new AbortController();
-  pipeline(file.stream, measure, inspector, output, (err) => {
-    if (!err) return;
-    streamError ??= err;
-    abort.abort();
+  // The hash is final once every byte has passed the size and content checks, which is before Blob
+  // Storage has stored them and answered: the hash claim (internal, never shown) is made meanwhile,
+  // one Cosmos round trip off every upload. A claim whose upload then fails is released below.
+  let sha256 = '';
+  const streamed = new Promise<void>((resolve) => {
+    pipeline(file.stream, measure, inspector, output, (err) => {
+      if (err) {
+        streamError ??= err;
+        abort.abort();
+      } else sha256 = measure.hash.digest('hex');
+      resolve();
+    });
   });
+  const claim: Promise<{ existingId: string | undefined } | { error: unknown }> = streamed.then(() =>
+    streamError
+      ? { error: streamError }
+      : claimHash(tenantId, spaceId, sha256, documentId, now).then(
+          (existingId) => ({ existingId }),
+          (error: unknown) => ({ error }),
+        ),
+  );
+  /** Undoes the early claim when the upload does not stand. */
+  const releaseClaim = async () => {
+    const c = await claim;
+    if ('existingId' in c && c.existingId === undefined) await releaseHash(tenantId, spaceId, sha256, documentId);
+  };
   const metadata = { tenantid: tenantId, spaceid: spaceId, documentid: documentId };
   try {
     // One streamed Put Blob when the size is known and within the limit; staged blocks otherwise.
@@ -180,24 +201,26 @@ export async function uploadDocument(
     } else {
       await uploadStream(blobPath, output, type, metadata, { abortSignal: abort.signal });
     }
+    await streamed;
   } catch (err) {
-    await deleteIfExists(blobPath).catch(() => undefined);
+    await Promise.all([deleteIfExists(blobPath).catch(() => undefined), releaseClaim()]);
     const cause = streamError ?? err;
     if (isContentRejected(cause)) throw rejectionToAppError(cause, type);
     if (isAppError(cause)) throw cause;
     throw err;
   }
   if (streamError) {
-    await deleteIfExists(blobPath).catch(() => undefined);
+    await Promise.all([deleteIfExists(blobPath).catch(() => undefined), releaseClaim()]);
     throw isContentRejected(streamError) ? rejectionToAppError(streamError, type) : streamError;
   }
 
-  const sha256 = measure.hash.digest('hex');
   const discardBlob = () => deleteIfExists(blobPath).catch(() => undefined);
-  const existingId = await claimHash(tenantId, spaceId, sha256, documentId, now).catch(async (e: unknown) => {
+  const claimed = await claim;
+  if ('error' in claimed) {
     await discardBlob();
-    throw e;
-  });
+    throw claimed.error;
+  }
+  const { existingId } = claimed;
   if (existingId) {
     await discardBlob();
     const existing = await readDocument(tenantId, spaceId, existingId);
