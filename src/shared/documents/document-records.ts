@@ -1,5 +1,6 @@
 /** What a document and its chunks are in Cosmos (camelCase) and through the API (snake_case). */
 import { randomUUID } from 'node:crypto';
+import type { TextChunk } from '../core/chunking';
 
 export type DocumentStatus = 'uploaded' | 'processing' | 'processed' | 'failed';
 
@@ -37,19 +38,13 @@ export interface DocumentHashRecord {
   _etag?: string;
 }
 
-export interface ChunkRecord {
+/** A stored chunk: the chunker's TextChunk (index, text, offsets, pages) with where it belongs. */
+export interface ChunkRecord extends TextChunk {
   /** `${documentId}_${index}`: deterministic, so reprocessing overwrites instead of duplicating. */
   id: string;
   tenantId: string;
   spaceId: string;
   documentId: string;
-  index: number;
-  text: string;
-  /** Character offsets in the document's extracted text (end exclusive). */
-  start: number;
-  end: number;
-  page: number | null;
-  pageEnd: number | null;
   filename: string;
   createdAt: string;
 }
