@@ -96,11 +96,6 @@ describe('SSRF guard', () => {
 
   it('refuses a name that does not resolve', async () => {
     await refusal(resolveWebhookTarget('https://nothing.example/', strict, table({})));
-    // As dns.lookup fails for an unknown name (a real lookup would query the resolver beyond loopback).
-    const notFound: HostResolver = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND no-such-host.invalid'), { code: 'ENOTFOUND' });
-    };
-    await refusal(resolveWebhookTarget('https://no-such-host.invalid/', strict, notFound));
   });
 
   it('allows private targets only when the setting says so', async () => {
