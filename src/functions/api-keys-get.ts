@@ -10,8 +10,9 @@ endpoint({
   auth: { scopes: ['keys:manage'] },
   params: keyIdParams,
   handler: async ({ principal, params }) => {
-    // A successor minted by the rotation timer carries its secret in this response, once.
-    const { record, key } = await readApiKeyOnce(principal.tenantId, params.id);
+    // A successor minted by the rotation timer carries its secret in this response, once (to a reader
+    // holding its scopes).
+    const { record, key } = await readApiKeyOnce(principal.tenantId, params.id, principal);
     const data = key ? { ...apiKeyView(record), key } : apiKeyView(record);
     return { data, etag: apiKeyEtag(record), headers: { 'Cache-Control': 'no-store' } };
   },

@@ -56,9 +56,9 @@ describe('identity stores', () => {
     const old = await getApiKey(t.tenantId, t.keyId);
     expect(old.rotatedToKeyId).toBe(r.record.keyId);
     expect(Date.parse(old.expiresAt ?? '')).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
-    const first = await readApiKeyOnce(t.tenantId, r.record.keyId);
+    const first = await readApiKeyOnce(t.tenantId, r.record.keyId, 'system');
     expect(first.key).toBe(r.key);
-    const second = await readApiKeyOnce(t.tenantId, r.record.keyId);
+    const second = await readApiKeyOnce(t.tenantId, r.record.keyId, 'system');
     expect(second.key).toBeUndefined();
     expect(await code(rotateApiKey(t.tenantId, t.keyId, 1, { actor: 'system', createdBy: 'x' }))).toBe('CONFLICT');
   });

@@ -70,6 +70,23 @@ describe('keys-rotate timer', () => {
     expect(eventsOf(t.tenantId)).toHaveLength(events.length);
   });
 
+  it("shows a timer-minted successor's secret only to a caller that could grant its scopes", async () => {
+    const t = await createTenantWithKey();
+    const manager = await createKeyFor(t.tenantId, ['keys:manage']);
+    const strong = await createKeyFor(t.tenantId, ['admin:all']);
+    await age(t.tenantId, strong.keyId, { createdAt: new Date(Date.now() - 100 * DAY).toISOString() });
+    await h.host.fireTimer('keys-rotate');
+    const successor = (await call(`${api}/v1/api-keys/${strong.keyId}`, t.apiKey)).body.data.rotated_to as string;
+    expect(successor).toMatch(/^key_/);
+
+    // keys:manage alone may see the record, but not the admin:all secret (nor use it up).
+    const byManager = await call(`${api}/v1/api-keys/${successor}`, manager.apiKey);
+    expect(byManager.status).toBe(200);
+    expect(byManager.body.data.key).toBeUndefined();
+    const byAdmin = await call(`${api}/v1/api-keys/${successor}`, t.apiKey);
+    expect(byAdmin.body.data.key).toMatch(/^eva_sk_/);
+  });
+
   it('rotates all keys of a tenant on command', async () => {
     const t = await createTenantWithKey();
     const k = await createKeyFor(t.tenantId, ['documents:read']);

@@ -39,10 +39,15 @@ export interface CreateApiKeyInput {
 
 const DAY_MS = 86_400_000;
 
+/** The scopes a caller lacks to hand out `scopes` (admin:all holds every scope of its tenant). */
+function ungrantable(creator: Principal, scopes: readonly Scope[]): Scope[] {
+  if (creator.kind === 'platform_admin' || creator.scopes.includes('admin:all')) return [];
+  return scopes.filter((s) => s === 'admin:all' || !hasScope(creator, s));
+}
+
 /** A caller may only hand out scopes it holds itself (admin:all holds every scope of its tenant). */
 export function assertCanGrant(creator: Principal, scopes: readonly Scope[]): void {
-  if (creator.kind === 'platform_admin' || creator.scopes.includes('admin:all')) return;
-  const missing = scopes.filter((s) => s === 'admin:all' || !hasScope(creator, s));
+  const missing = ungrantable(creator, scopes);
   if (missing.length > 0) {
     throw new AppError('FORBIDDEN', 'A key cannot grant scopes its creator lacks.', {
       details: missing.map((s) => ({ field: 'scopes', issue: `creator lacks ${s}` })),
@@ -132,11 +137,18 @@ export async function getApiKey(tenantId: string, keyId: string): Promise<ApiKey
 
 /**
  * Reads a key for its tenant; if the rotation timer left a sealed successor secret, it is
- * returned exactly once (erased with If-Match, so two concurrent readers cannot both get it).
+ * returned exactly once (erased with If-Match, so two concurrent readers cannot both get it),
+ * and only to a reader that could have granted the key's scopes: otherwise a keys:manage key
+ * could collect an admin:all secret. Other readers see the record and leave the secret sealed.
  */
-export async function readApiKeyOnce(tenantId: string, keyId: string): Promise<{ record: ApiKeyRecord; key?: string }> {
+export async function readApiKeyOnce(
+  tenantId: string,
+  keyId: string,
+  reader: Principal | 'system',
+): Promise<{ record: ApiKeyRecord; key?: string }> {
   const record = await getApiKey(tenantId, keyId);
   if (!record.sealedKey) return { record };
+  if (reader !== 'system' && ungrantable(reader, record.scopes).length > 0) return { record };
   const key = unseal(record.sealedKey, getConfig().API_KEY_SALT);
   const { _etag, ...doc } = record;
   try {
