@@ -9,7 +9,9 @@ vi.mock('node:dns/promises', () => ({ lookup }));
 const failWith = (code: string) => Object.assign(new Error(`getaddrinfo ${code} no-such-host.invalid`), { code });
 
 describe('resolveHost (system resolver adapter)', () => {
-  beforeEach(() => lookup.mockReset());
+  beforeEach(() => {
+    lookup.mockReset();
+  });
 
   it('returns every address with its family', async () => {
     lookup.mockResolvedValue([
