@@ -57,19 +57,22 @@ export async function noteRelayAttempt(item: OutboxItem): Promise<OutboxItem> {
 }
 
 /**
- * Pending items older than `cutoff`, across tenants: the relay is a system sweep, the one
+ * Pending items older than `cutoff` with fewer than `maxRelayAttempts` relay attempts, across tenants: the relay is a system sweep, the one
  * reader of this container that is not scoped to a tenant.
  */
-export async function listStaleOutboxItems(cutoff: Date, limit: number): Promise<OutboxItem[]> {
+export async function listStaleOutboxItems(cutoff: Date, limit: number, maxRelayAttempts: number): Promise<OutboxItem[]> {
   const container = await getContainer('outbox');
   return cosmosCall(() =>
     fetchUpTo(
       container.items.query<OutboxItem>(
         {
-          query: 'SELECT * FROM c WHERE c.status = @pending AND c.createdAt < @cutoff',
+          // Items the relay gave up on stay pending for an operator; left in the sweep they would
+          // fill every batch and starve the events that can still be published.
+          query: 'SELECT * FROM c WHERE c.status = @pending AND c.createdAt < @cutoff AND c.relayAttempts < @max',
           parameters: [
             { name: '@pending', value: 'pending' },
             { name: '@cutoff', value: cutoff.toISOString() },
+            { name: '@max', value: maxRelayAttempts },
           ],
         },
         { maxItemCount: limit },

@@ -80,21 +80,21 @@ export function getEventPublisher(): EventPublisher {
 }
 
 /** Relay attempts after which a pending event is left for an operator (logged as an error). */
-const MAX_RELAY_ATTEMPTS = 50;
+export const MAX_RELAY_ATTEMPTS = 50;
 const RELAY_BATCH = 500;
 
 /** Re-publishes outbox events left pending past OUTBOX_STALE_SECONDS (the outbox-relay timer). */
 export async function relayOutbox(now: Date = new Date()): Promise<{ found: number; republished: number }> {
   const cutoff = new Date(now.getTime() - getConfig().OUTBOX_STALE_SECONDS * 1_000);
-  const stale = await listStaleOutboxItems(cutoff, RELAY_BATCH);
+  const stale = await listStaleOutboxItems(cutoff, RELAY_BATCH, MAX_RELAY_ATTEMPTS);
   let republished = 0;
   for (const item of stale) {
-    if (item.relayAttempts >= MAX_RELAY_ATTEMPTS) {
-      getLogger().error('outbox event cannot be published', { event_id: item.id, tenant_id: item.tenantId });
-      continue;
-    }
     const noted = await noteRelayAttempt(item).catch(() => item);
     if (await dispatchEvent(noted)) republished++;
+    else if (noted.relayAttempts >= MAX_RELAY_ATTEMPTS) {
+      // The last try: the sweep skips it from now on (logged once, for an operator).
+      getLogger().error('outbox event cannot be published', { event_id: item.id, tenant_id: item.tenantId });
+    }
   }
   return { found: stale.length, republished };
 }
