@@ -128,6 +128,12 @@ describe('auth and admin: bad input', () => {
     expectError(await call(`${api}/v1/admin/tenants/dup-tenant`, { method: 'PATCH', headers: admin, body: {} }), 400, 'VALIDATION_ERROR');
     expectError(await call(`${api}/v1/admin/tenants/dup-tenant`, { method: 'PATCH', headers: admin, body: { disabled: 'yes' } }), 400, 'VALIDATION_ERROR');
     expectError(await call(`${api}/v1/admin/tenants/nobody`, { method: 'PATCH', headers: admin, body: { tier: 'pro' } }), 404, 'NOT_FOUND');
+    // Ids no tenant can have (Cosmos refuses '/', '\\', '#', '?' in ids) are a 400, not a store error.
+    for (const id of ['a%23b', 'a%2Fb', 'a%5Cb', 'a%3Fb', 'Upper', '%E2%9C%93']) {
+      const r = await call(`${api}/v1/admin/tenants/${id}`, { method: 'PATCH', headers: admin, body: { tier: 'pro' } });
+      expectError(r, 400, 'VALIDATION_ERROR');
+      expect(r.body.error.details[0]?.field).toBe('params.id');
+    }
     expectError(
       await call(`${api}/v1/admin/tenants/dup-tenant`, { method: 'PATCH', headers: { ...admin, 'if-match': '"stale"' }, body: { tier: 'free' } }),
       412,

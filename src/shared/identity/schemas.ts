@@ -11,7 +11,10 @@ export const listQuery = z.object({
 });
 
 export const keyIdParams = z.object({ id: z.string().min(1).max(64) });
-export const tenantIdParams = z.object({ id: z.string().min(1).max(64) });
+/** Only ids a tenant can have: anything else (e.g. '#', '/' that Cosmos refuses in ids) never reaches the store. */
+export const tenantIdParams = z.object({
+  id: z.string().regex(TENANT_ID_PATTERN, 'must be 1-64 of a-z, 0-9, _ and -, starting with a letter or digit'),
+});
 
 export const scopesSchema = z
   .array(z.enum(SCOPES))
