@@ -216,7 +216,8 @@ function productionProblems(c: Config, env: Record<string, string | undefined>):
   const p: string[] = [];
   const secret = (name: 'JWT_SECRET_KEY' | 'API_KEY_SALT', devDefault: string) => {
     if (!env[name]) p.push(`${name}: is required in production`);
-    else if (c[name].length < 32) p.push(`${name}: must be at least 32 characters in production`);
+    // Trimmed: 40 spaces are no secret.
+    else if (c[name].trim().length < 32) p.push(`${name}: must be at least 32 characters in production`);
     else if (c[name] === devDefault) p.push(`${name}: must not be the development default in production`);
   };
   secret('JWT_SECRET_KEY', DEV_JWT_SECRET);
@@ -242,7 +243,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const r = configSchema.safeParse(input);
   if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    // The production rules are checked too (the malformed settings at their defaults), so one
+    // message names every bad setting, not only the malformed ones.
+    const bad = new Set(r.error.issues.map((i) => String(i.path[0])));
+    const rest = configSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k))));
+    if (rest.success && rest.data.ENVIRONMENT === 'production') {
+      problems.push(...productionProblems(rest.data, env).filter((p) => !bad.has(p.split(':')[0])));
+    }
+    throw new ConfigError(problems);
   }
   if (r.data.ENVIRONMENT === 'production') {
     const problems = productionProblems(r.data, env);

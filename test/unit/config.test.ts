@@ -123,6 +123,21 @@ describe('production refusals', () => {
     expect(p).toContain('BLOB_STORAGE_CONNECTION_STRING: is required in production');
   });
 
+  it('names the production refusals together with malformed settings, in one message', () => {
+    const { JWT_SECRET_KEY: _j, ...rest } = PROD_OK;
+    const p = problems({ ...rest, LOG_LEVEL: 'loud', DEBUG: 'true', API_KEY_SALT: ' '.repeat(40) });
+    expect(p.some((s) => s.startsWith('LOG_LEVEL:'))).toBe(true);
+    expect(p).toContain('JWT_SECRET_KEY: is required in production');
+    expect(p).toContain('DEBUG: must be false in production');
+    expect(p.some((s) => s.startsWith('API_KEY_SALT:'))).toBe(true);
+  });
+
+  it('refuses a secret that is only whitespace', () => {
+    expect(problems({ ...PROD_OK, JWT_SECRET_KEY: ' '.repeat(40) })).toEqual([
+      'JWT_SECRET_KEY: must be at least 32 characters in production',
+    ]);
+  });
+
   it('allows the same weak settings outside production', () => {
     expect(() => loadConfig({ JWT_SECRET_KEY: 'short', DEBUG: 'true', CORS_ORIGINS: '["*"]' })).not.toThrow();
   });
