@@ -216,6 +216,10 @@ describe('disabled tenants and the platform admin key', () => {
     const back = await who({ 'x-api-key': t.apiKey });
     expect(back.status).toBe(200);
     expect(back.body.data).toMatchObject({ tier: 'free' });
+    // The refresh refused while the tenant was disabled did not use the token up.
+    const again = await call(`${api}/v1/auth/refresh`, { method: 'POST', body: { refresh_token: tok.refresh_token } });
+    expect(again.status).toBe(200);
+    expect(again.body.data.refresh_token).toMatch(/^eva_rt_/);
   });
 
   it('guards admin routes with the platform key (constant-time), and hides them without the setting', async () => {

@@ -81,6 +81,9 @@ export async function refreshTokens(refreshToken: string, now: Date = new Date()
     await revokeFamily('reuse');
     throw invalidRefresh();
   }
+  // Checked before the token is used up: a tenant disabled for a while gets its sessions back.
+  const tenant = await getTenantCached(record.tenantId);
+  if (!tenant || tenant.disabled) throw unauthenticated('The tenant is disabled.');
   try {
     await markRefreshTokenUsed(record, now.toISOString());
   } catch (e) {
@@ -96,8 +99,6 @@ export async function refreshTokens(refreshToken: string, now: Date = new Date()
     await revokeFamily('key no longer active');
     throw unauthenticated('The API key behind this refresh token is no longer valid.');
   }
-  const tenant = await getTenantCached(key.tenantId);
-  if (!tenant || tenant.disabled) throw unauthenticated('The tenant is disabled.');
   const principal: Principal = {
     kind: 'api_key',
     tenantId: key.tenantId,
