@@ -40,7 +40,14 @@ async function restart(d: DeliveryRecord, now: Date): Promise<boolean> {
     updatedAt: now.toISOString(),
   });
   if (!next) return false;
-  await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, webhookId: next.webhookId, event: next.event, attempt: 1, generation: next.generation });
+  try {
+    await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, webhookId: next.webhookId, event: next.event, attempt: 1, generation: next.generation });
+  } catch (err) {
+    // No message carries the new generation: put the delivery back as it was, or it would stay
+    // "pending" for good (nothing sends it, and replay skips deliveries in progress).
+    await replaceDeliveryIfUnchanged({ ...d, _etag: next._etag }).catch(() => undefined);
+    throw err;
+  }
   return true;
 }
 
