@@ -44,6 +44,10 @@ describe('SSRF guard', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:10.0.0.1', 'private'],
     ['::ffff:169.254.169.254', 'linkLocal'],
+    // IPv4-compatible (deprecated) forms are judged as the IPv4 address they embed.
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['::a00:1', 'private'],
   ])('classifies %s as refused (%s)', (address, reason) => {
     expect(refusedAddressReason(address)).toBe(reason);
   });
@@ -61,6 +65,7 @@ describe('SSRF guard', () => {
     'http://0x7f.1/hook',
     'http://2130706433/hook',
     'http://0.0.0.0/',
+    'http://[::127.0.0.1]/hook',
   ])('refuses the IP literal URL %s', async (url) => {
     const err = await refusal(resolveWebhookTarget(url, strict, table({})));
     expect(err.details[0]?.issue).toMatch(/address/);

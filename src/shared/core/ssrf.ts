@@ -39,8 +39,15 @@ export const MAX_WEBHOOK_URL_LENGTH = 2_048;
 export function refusedAddressReason(address: string): string | undefined {
   if (!ipaddr.isValid(address)) return 'invalid';
   let ip = ipaddr.parse(address);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
-    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  if (ip.kind() === 'ipv6') {
+    const v6 = ip as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) ip = v6.toIPv4Address();
+    // IPv4-compatible addresses (::a.b.c.d, deprecated) are not classified by ipaddr.js ('unicast');
+    // some stacks route them to the embedded IPv4 address, so they are judged as that address.
+    else if (v6.range() === 'unicast' && v6.parts.slice(0, 6).every((p) => p === 0)) {
+      const [hi, lo] = [v6.parts[6], v6.parts[7]];
+      ip = new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+    }
   }
   const range = ip.range();
   return range === 'unicast' ? undefined : range;
