@@ -14,6 +14,10 @@ describe('sanitiseFilename', () => {
     expect(sanitiseFilename('../..')).toBe('document');
     expect(sanitiseFilename('')).toBe('document');
   });
+  it('drops bidirectional controls that would disguise the extension', () => {
+    expect(sanitiseFilename('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(sanitiseFilename('a\u2066b\u2069\u200F.pdf')).toBe('ab.pdf');
+  });
   it('keeps unicode names and clips long ones to 255 characters', () => {
     expect(sanitiseFilename('résumé 履歴書.pdf')).toBe('résumé 履歴書.pdf');
     expect(Array.from(sanitiseFilename('é'.repeat(400)))).toHaveLength(255);

@@ -12,6 +12,8 @@ export function sanitiseFilename(raw: string, fallback = 'document'): string {
     // Control characters (including CR/LF, which would split headers) and quotes.
     // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\u0000-\u001f\u007f"]/g, '')
+    // Bidirectional controls (e.g. U+202E) would let "evil\u202Etxt.exe" display as "evilexe.txt".
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim()
     .replace(/^\.+/, '');
   const clipped = Array.from(cleaned).slice(0, MAX_FILENAME_LENGTH).join('');
