@@ -223,7 +223,17 @@ export async function rotateApiKey(
     { ...oldDoc, rotatedToKeyId: record.keyId, expiresAt: oldExpires, expiryWarnedAt: now.toISOString() },
     _etag,
   );
-  const saved = await insertApiKey(record);
+  let saved: ApiKeyRecord;
+  try {
+    saved = await insertApiKey(record);
+  } catch (err) {
+    // Without its successor the claim would leave the old key unrotatable and shortened: put it back.
+    const { _etag: claimed, ...claimedDoc } = previous;
+    await replaceApiKey({ ...claimedDoc, rotatedToKeyId: old.rotatedToKeyId, expiresAt: old.expiresAt, expiryWarnedAt: old.expiryWarnedAt }, claimed).catch(
+      () => undefined,
+    );
+    throw err;
+  }
   keyCache().delete(old.id);
   return { record: saved, key, previous, gracePeriodDays };
 }

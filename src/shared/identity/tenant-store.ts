@@ -14,6 +14,12 @@ export async function insertTenant(t: TenantRecord): Promise<TenantRecord> {
   }
 }
 
+/** Removes a tenant record (compensation when its creation could not be completed). */
+export async function deleteTenantRecord(id: string): Promise<void> {
+  const c = await getContainer('tenants');
+  await cosmosCall(() => c.item(id, id).delete(), 'Tenant');
+}
+
 export async function readTenant(id: string): Promise<TenantRecord | undefined> {
   const c = await getContainer('tenants');
   const { resource } = await cosmosCall(() => c.item(id, id).read<TenantRecord>(), 'Tenant');

@@ -7,7 +7,7 @@ import { createApiKey, type CreatedApiKey } from './api-keys';
 import { tenantCache } from './caches';
 export { getTenantCached } from './caches';
 import type { TenantRecord } from './records';
-import { insertTenant, listTenants as listTenantRecords, readTenant, replaceTenant } from './tenant-store';
+import { deleteTenantRecord, insertTenant, listTenants as listTenantRecords, readTenant, replaceTenant } from './tenant-store';
 
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -41,13 +41,20 @@ export async function createTenant(
     updatedAt: at,
   });
   tenantCache().delete(tenant.id);
-  const apiKey = await createApiKey({
-    tenantId: tenant.id,
-    name: 'Initial key',
-    description: 'Created with the tenant',
-    scopes: ['admin:all'],
-    createdBy,
-  });
+  let apiKey: CreatedApiKey;
+  try {
+    apiKey = await createApiKey({
+      tenantId: tenant.id,
+      name: 'Initial key',
+      description: 'Created with the tenant',
+      scopes: ['admin:all'],
+      createdBy,
+    });
+  } catch (err) {
+    // A tenant nobody holds a key for is useless and would make the retry a 409: undo it.
+    await deleteTenantRecord(tenant.id).catch(() => undefined);
+    throw err;
+  }
   return { tenant, apiKey };
 }
 
