@@ -4,9 +4,12 @@
  * Claim, send, record. The attempt first claims the delivery record (the first attempt creates
  * it; later ones replace it, conditional on its ETag), so a second copy of the message (a
  * re-published event, a redelivery) finds the claim and never POSTs twice: it is dropped when
- * the attempt is done, or fails and comes back later while the attempt is in flight (if the
- * claimer died, its claim goes stale and the copy sends). The result is written with the attempt
- * log in one group-committed batch.
+ * the attempt is done; while the claim holds, the copy is completed and a NEW message is scheduled
+ * for just after the claim expires (it then finds the attempt done and is dropped, or, if the
+ * claimer died, takes over the stale claim and sends). Throwing instead would have the bus
+ * redeliver the copy at once, up to its max delivery count, and dead-letter it long before a
+ * claim (HTTP_TIMEOUT x 2 + 30 s) that outlives the 60 s message lock expires: the delivery would
+ * stay "in flight" forever. The result is written with the attempt log in one group-committed batch.
  * Failure => a NEW message scheduled at the next retry time (schedule, jitter, Retry-After). The
  * last failure => the delivery is dead (the dead-letter store, replayable) and a
  * webhook.delivery_exhausted event goes to the tenant's other endpoints. An endpoint failing every
@@ -22,6 +25,7 @@ import { QUEUES } from '../ports';
 import { publishEvent } from '../events/publisher';
 import { getQueueSender } from '../events/queue-sender';
 import {
+  claimRecheckMessageId,
   createDelivery,
   deliveryMessageId,
   findDelivery,
@@ -39,9 +43,9 @@ import { findWebhook, replaceWebhook, type WebhookRecord } from './webhook-store
 /** Event types whose failed delivery does not raise another event (no cascades of failure news). */
 const NO_EXHAUSTION_EVENT = new Set(['webhook.delivery_exhausted', 'webhook.disabled']);
 
-export async function enqueueDelivery(message: DeliveryMessage, at?: Date): Promise<void> {
+export async function enqueueDelivery(message: DeliveryMessage, at?: Date, messageId: string = deliveryMessageId(message)): Promise<void> {
   await getQueueSender().send(QUEUES.webhookDeliveries, message, {
-    messageId: deliveryMessageId(message),
+    messageId,
     subject: 'webhook.delivery',
     applicationProperties: { tenantId: message.tenantId },
     ...(at ? { scheduledEnqueueTime: at } : {}),
@@ -66,31 +70,43 @@ export function isDeliveryMessage(body: unknown): body is DeliveryMessage {
   );
 }
 
-/** A claim older than this belongs to a consumer that died mid-attempt. */
+/** A claim older than this belongs to a consumer that died mid-attempt (a live one has finished by then). */
 const claimTtlMs = (): number => getConfig().HTTP_TIMEOUT * 2_000 + 30_000;
+
+/** Past a claim's expiry before its re-check runs, for clock skew between instances. */
+const RECHECK_MARGIN_MS = 2_000;
 
 const busy = (): AppError => new AppError('CONFLICT', 'This delivery attempt is in progress elsewhere; retry later.');
 
-/** Claims the attempt; undefined = nothing to do (done already, or superseded by a replay). */
-async function claim(message: DeliveryMessage, now: Date): Promise<DeliveryRecord | undefined> {
+type Claim =
+  | { kind: 'claimed'; record: DeliveryRecord }
+  /** Nothing to do: done already, or superseded by a replay. */
+  | { kind: 'skip' }
+  /** Another consumer holds a live claim on this attempt, taken at `since`. */
+  | { kind: 'busy'; since: string };
+
+async function claim(message: DeliveryMessage, now: Date): Promise<Claim> {
   const claimFields = { inFlightAttempt: message.attempt, inFlightSince: now.toISOString(), updatedAt: now.toISOString() };
   if (message.attempt === 1) {
     const created = await createDelivery({ ...newDelivery(message, now), ...claimFields });
-    if (created) return created;
+    if (created) return { kind: 'claimed', record: created };
   }
   const found = await findDelivery(message.tenantId, message.deliveryId);
   if (!found) {
     if (message.attempt === 1) throw busy(); // created and deleted meanwhile: look again later
-    return undefined;
+    return { kind: 'skip' };
   }
   const finished = found.status === 'succeeded' || found.status === 'dead' || found.status === 'cancelled';
   if (found.generation > message.generation || (found.generation === message.generation && (finished || found.attempts >= message.attempt))) {
-    return undefined;
+    return { kind: 'skip' };
   }
-  if (found.inFlightAttempt !== null && found.inFlightSince && now.getTime() - Date.parse(found.inFlightSince) < claimTtlMs()) throw busy();
+  if (found.inFlightAttempt !== null && found.inFlightSince && now.getTime() - Date.parse(found.inFlightSince) < claimTtlMs()) {
+    return { kind: 'busy', since: found.inFlightSince };
+  }
   const claimed = await replaceDeliveryIfUnchanged({ ...found, generation: message.generation, ...claimFields });
+  // Lost a race for the claim just now: the redelivery (a moment later) finds the winner's claim.
   if (!claimed) throw busy();
-  return claimed;
+  return { kind: 'claimed', record: claimed };
 }
 
 async function webhookFor(message: DeliveryMessage): Promise<WebhookRecord | undefined> {
@@ -102,11 +118,23 @@ async function webhookFor(message: DeliveryMessage): Promise<WebhookRecord | und
 }
 
 export async function handleDeliveryMessage(message: DeliveryMessage, log: Logger, now: Date = new Date()): Promise<void> {
-  const delivery = await claim(message, now);
-  if (!delivery) {
+  const claimed = await claim(message, now);
+  if (claimed.kind === 'skip') {
     log.debug('duplicate or superseded delivery message dropped', { delivery_id: message.deliveryId, attempt: message.attempt });
     return;
   }
+  if (claimed.kind === 'busy') {
+    // Same payload, new id; if this send fails the throw abandons the message, which comes back.
+    const at = new Date(Date.parse(claimed.since) + claimTtlMs() + RECHECK_MARGIN_MS);
+    await enqueueDelivery(message, at, claimRecheckMessageId(message, claimed.since));
+    log.info('delivery attempt claimed elsewhere; looking again when the claim expires', {
+      delivery_id: message.deliveryId,
+      attempt: message.attempt,
+      recheck_at: at.toISOString(),
+    });
+    return;
+  }
+  const delivery = claimed.record;
   const webhook = await webhookFor(message);
   if (!webhook) {
     await replaceDeliveryIfUnchanged({

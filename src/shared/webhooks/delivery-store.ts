@@ -74,6 +74,14 @@ export const deliveryIdFor = (eventId: string, webhookId: string): string =>
 export const deliveryMessageId = (m: Pick<DeliveryMessage, 'deliveryId' | 'generation' | 'attempt'>): string =>
   `${m.deliveryId}.g${m.generation}.a${m.attempt}`;
 
+/**
+ * The id of the message that tries an attempt again once the claim taken at `claimedAt` has
+ * expired. One per claim: copies that found the same claim send one message (duplicate detection),
+ * and it differs from the attempt's own id, which the bus has already seen.
+ */
+export const claimRecheckMessageId = (m: Pick<DeliveryMessage, 'deliveryId' | 'generation' | 'attempt'>, claimedAt: string): string =>
+  `${deliveryMessageId(m)}.w${Date.parse(claimedAt)}`;
+
 export function newDelivery(message: DeliveryMessage, now: Date): DeliveryRecord {
   const at = now.toISOString();
   return {
