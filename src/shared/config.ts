@@ -177,6 +177,9 @@ export const configSchema = z.object({
   ),
   CHUNK_SIZE: int(1_000, 100, 10_000),
   CHUNK_OVERLAP: int(150, 0, 5_000),
+  DOCUMENT_REQUEUE_SCHEDULE: z.string().trim().default('0 */5 * * * *'),
+  /** Seconds a document may sit `uploaded` (or `processing`) before documents-requeue queues it again. */
+  DOCUMENT_REQUEUE_AFTER_SECONDS: int(300, 0, 86_400),
 
   // --- events and webhooks
   OUTBOX_RELAY_SCHEDULE: z.string().trim().default('0 */1 * * * *'),

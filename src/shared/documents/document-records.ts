@@ -24,6 +24,8 @@ export interface DocumentRecord {
   createdAt: string;
   updatedAt: string;
   processedAt: string | null;
+  /** Times documents-requeue has queued it again (internal, not in the API). */
+  requeueAttempts?: number;
   _etag?: string;
 }
 
