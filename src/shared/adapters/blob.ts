@@ -8,6 +8,7 @@ import { Readable, Transform, pipeline, type TransformCallback } from 'node:stre
 import {
   BlobSASPermissions,
   BlobServiceClient,
+  type BlockBlobClient,
   type ContainerClient,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
@@ -111,16 +112,29 @@ export async function uploadStream(
   metadata: Record<string, string> = {},
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<UploadResult> {
-  const blob = (await getBlobContainer()).getBlockBlobClient(checkPath(path));
-  const counter = new ByteCounter();
-  // pipeline() forwards a source error to the counter, which makes uploadStream reject.
-  pipeline(source, counter, () => undefined);
-  try {
-    const res = await blob.uploadStream(counter, BUFFER_BYTES, CONCURRENCY, {
+  return pipedUpload(path, source, (blob, counter) =>
+    blob.uploadStream(counter, BUFFER_BYTES, CONCURRENCY, {
       blobHTTPHeaders: { blobContentType: contentType },
       metadata,
       abortSignal: options.abortSignal,
-    });
+    }),
+  );
+}
+
+/**
+ * Pipes `source` through a byte counter into `send` (one of the SDK's upload calls) and maps its
+ * failure. pipeline() forwards a source error to the counter, which makes the upload reject.
+ */
+async function pipedUpload(
+  path: string,
+  source: Readable,
+  send: (blob: BlockBlobClient, counter: ByteCounter) => Promise<{ etag?: string }>,
+): Promise<UploadResult> {
+  const blob = (await getBlobContainer()).getBlockBlobClient(checkPath(path));
+  const counter = new ByteCounter();
+  pipeline(source, counter, () => undefined);
+  try {
+    const res = await send(blob, counter);
     return { etag: res.etag ?? '', bytes: counter.bytes };
   } catch (err) {
     source.destroy();
@@ -146,26 +160,19 @@ export async function uploadStreamOfLength(
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<UploadResult> {
   if (length > SINGLE_PUT_MAX_BYTES) return uploadStream(path, source, contentType, metadata, options);
-  const blob = (await getBlobContainer()).getBlockBlobClient(checkPath(path));
-  const counter = new ByteCounter();
-  pipeline(source, counter, () => undefined);
-  let used = false;
-  const body = (): Readable => {
-    if (used) throw new Error('upload body is not replayable');
-    used = true;
-    return counter;
-  };
-  try {
-    const res = await blob.upload(body, length, {
+  return pipedUpload(path, source, (blob, counter) => {
+    let used = false;
+    const body = (): Readable => {
+      if (used) throw new Error('upload body is not replayable');
+      used = true;
+      return counter;
+    };
+    return blob.upload(body, length, {
       blobHTTPHeaders: { blobContentType: contentType },
       metadata,
       abortSignal: options.abortSignal,
     });
-    return { etag: res.etag ?? '', bytes: counter.bytes };
-  } catch (err) {
-    source.destroy();
-    throw mapBlobError(err, 'Document content');
-  }
+  });
 }
 
 export interface DownloadResult {
