@@ -31,7 +31,6 @@ export const CONTAINERS = {
   webhooks: { partitionKey: '/tenantId' },
   webhookDeliveries: { partitionKey: '/tenantId' },
   outbox: { partitionKey: '/tenantId' },
-  events: { partitionKey: '/tenantId' },
 } as const satisfies Record<string, { partitionKey: `/${string}` }>;
 
 export type ContainerName = keyof typeof CONTAINERS;
