@@ -26,6 +26,7 @@ import { errorBody } from '../src/shared/http/envelope';
 import { statusFor } from '../src/shared/http/error-status';
 import { requestIdFrom } from '../src/shared/http/request-id';
 import { createLogger, type Logger } from '../src/shared/logger';
+import { BodilessRequest } from './bodiless-request';
 import { invocationLogHandler } from './invocation-log';
 import type { FunctionHandler, RegisteredFunction } from './functions-core';
 import { RouteTable } from './route-table';
@@ -260,19 +261,22 @@ export function createRequestListener(
     const fn = match.value;
     const host = req.headers.host;
     const url = (host && SAFE_HOST.test(host) ? `http://${host}` : opts.origin()) + rawUrl;
-    const rh = req.rawHeaders;
-    const headerPairs: [string, string][] = new Array<[string, string]>(rh.length / 2);
-    for (let i = 0; i < rh.length; i += 2) headerPairs[i / 2] = [rh[i] as string, rh[i + 1] as string];
-    // Azure's front end appends the caller's address to X-Forwarded-For (anonymous rate limits key on
-    // the last entry, the one a client cannot forge); the local host does the same.
-    const forwardedAt = headerPairs.findIndex(([k]) => k.toLowerCase() === 'x-forwarded-for');
-    const caller = req.socket.remoteAddress ?? 'unknown';
-    if (forwardedAt >= 0) headerPairs[forwardedAt] = ['x-forwarded-for', `${headerPairs[forwardedAt][1]}, ${caller}`];
-    else headerPairs.push(['x-forwarded-for', caller]);
     const hasBody = method !== 'GET' && method !== 'HEAD';
 
     let request: HttpRequest;
     try {
+      // Azure's front end appends the caller's address to X-Forwarded-For (anonymous rate limits key on
+      // the last entry, the one a client cannot forge); the local host does the same, after every
+      // X-Forwarded-For line the client sent, so a second such line cannot come last.
+      const headers = new Headers(); // appended one by one: about twice as fast as new Headers(pairs)
+      let forwarded = '';
+      const rh = req.rawHeaders;
+      for (let i = 0; i < rh.length; i += 2) {
+        const name = rh[i] as string;
+        if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') forwarded += `${rh[i + 1] as string}, `;
+        else headers.append(name, rh[i + 1] as string);
+      }
+      headers.append('x-forwarded-for', forwarded + (req.socket.remoteAddress ?? 'unknown'));
       let body: ReadableStream<Uint8Array> | undefined;
       if (hasBody) {
         const b = requestBody(req);
@@ -282,11 +286,9 @@ export function createRequestListener(
           if (!req.complete) b.discard();
         });
       }
-      const nativeRequest = new Request(url, {
-        method,
-        headers: headerPairs,
-        ...(body ? { body, duplex: 'half' } : {}),
-      } as RequestInit);
+      const nativeRequest = body
+        ? new Request(url, { method, headers, body, duplex: 'half' } as RequestInit)
+        : (new BodilessRequest(new URL(url), method, headers) as unknown as Request);
       // nativeRequest is the library's internal init member (what its own streaming path uses).
       const init = { method, url, params: match.params, nativeRequest } as HttpRequestInit;
       request = new HttpRequest(init);

@@ -39,6 +39,40 @@ describe('local host over HTTP', () => {
     expect(body.invocationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('gives a GET a request with no body whose readers, clone and URL behave as a WHATWG Request', async () => {
+    const res = await fetch(api('fx/./get-request?x=%7e'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      body: null,
+      bodyUsedBefore: false,
+      text: '',
+      bodyUsedAfter: false,
+      json: 'SyntaxError',
+      cloneMethod: 'GET',
+      url: `${host.url}/api/fx/get-request?x=%7e`,
+      forwardedFor: '127.0.0.1',
+    });
+  });
+
+  it('appends the caller after every X-Forwarded-For line, so a second forged line cannot come last', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        api('fx/get-request'),
+        // As a raw list, so the two lines stay apart on the wire (node then adds no Host of its own).
+        { headers: ['Host', new URL(host.url).host, 'X-Forwarded-For', '10.0.0.1', 'Accept', '*/*', 'x-forwarded-for', '10.0.0.2'] },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect((JSON.parse(body) as { forwardedFor: string }).forwardedFor).toBe('10.0.0.1, 10.0.0.2, 127.0.0.1');
+  });
+
   it('prefers the literal route over the parameter route', async () => {
     expect(await (await fetch(api('fx/items/search'))).json()).toEqual({ fn: 'fx-item-search' });
     expect(await (await fetch(api('fx/items/42'))).json()).toEqual({ fn: 'fx-item-get', params: { id: '42' } });
