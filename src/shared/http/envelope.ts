@@ -1,4 +1,5 @@
 import type { AppError } from '../core/errors';
+import { isoNow } from '../core/iso-now';
 import type { Pagination } from './types';
 
 export interface Meta {
@@ -6,7 +7,7 @@ export interface Meta {
   timestamp: string;
 }
 
-export const meta = (requestId: string): Meta => ({ request_id: requestId, timestamp: new Date().toISOString() });
+export const meta = (requestId: string): Meta => ({ request_id: requestId, timestamp: isoNow() });
 
 export function successBody(data: unknown, requestId: string, pagination?: Pagination): Record<string, unknown> {
   return pagination ? { data, pagination, meta: meta(requestId) } : { data, meta: meta(requestId) };
