@@ -2,13 +2,26 @@
  * npm run bench:http — GET /api/health through the local host and, in the same run and under the
  * same load, a bare node:http server returning the same JSON. Prints requests/s and p50/p99 of each
  * and their ratio. Target: the host keeps >= 35% of the bare server's throughput, p99 < 20 ms.
+ *
+ * On a shared 2-core machine the bare server alone swings by a third from one 10 s run to the
+ * next, so one host run beside one bare run measures the machine as much as the host. The bench
+ * therefore runs BENCH_ROUNDS (default 3) rounds, each a host run then a bare run back to back,
+ * prints every round, and judges the median round (ratio and p99 both).
  * Loopback only. BENCH_SECONDS / BENCH_CONNECTIONS override the defaults (10 s, 50 connections).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { installFunctionsCore } from '../local/functions-core';
 import { startLocalHost } from '../local/host';
-import { CONNECTIONS, figuresRow, load, runBench, SECONDS } from './bench-lib';
+import { CONNECTIONS, figuresRow, load, runBench, SECONDS, type LoadFigures } from './bench-lib';
+
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
 
 function bareServer(body: string): Promise<Server> {
   const server = createServer((req, res) => {
@@ -31,17 +44,27 @@ async function main(): Promise<void> {
   await load(healthUrl, { connections: 10, seconds: 1 });
   await load(bareUrl, { connections: 10, seconds: 1 });
 
-  const viaHost = await load(healthUrl);
-  const viaBare = await load(bareUrl);
+  console.log(`bench:http — GET /api/health, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} rounds of host then bare, loopback`);
+  const rounds: { host: LoadFigures; bare: LoadFigures; ratio: number }[] = [];
+  for (let i = 1; i <= ROUNDS; i++) {
+    const viaHost = await load(healthUrl);
+    const viaBare = await load(bareUrl);
+    rounds.push({ host: viaHost, bare: viaBare, ratio: viaHost.rps / viaBare.rps });
+    console.log(`round ${i}`);
+    console.log(figuresRow('  local host', viaHost));
+    console.log(figuresRow('  bare node:http', viaBare));
+    console.log(`  ratio host/bare: ${((viaHost.rps / viaBare.rps) * 100).toFixed(1)}%`);
+  }
   await host.stop();
   bare.close();
 
-  const ratio = viaHost.rps / viaBare.rps;
-  console.log(`bench:http — GET /api/health, ${CONNECTIONS} connections, ${SECONDS} s each, loopback`);
-  console.log(figuresRow('local host', viaHost));
-  console.log(figuresRow('bare node:http', viaBare));
-  console.log(`throughput ratio host/bare: ${(ratio * 100).toFixed(1)}% (target >= 35%)   host p99 ${viaHost.p99} ms (target < 20 ms)`);
-  const ok = ratio >= 0.35 && viaHost.p99 < 20 && viaHost.errors === 0 && viaHost.non2xx === 0;
+  const ratio = median(rounds.map((r) => r.ratio));
+  const p99 = median(rounds.map((r) => r.host.p99));
+  const clean = rounds.every((r) => r.host.errors === 0 && r.host.non2xx === 0 && r.bare.errors === 0);
+  console.log(
+    `median of ${ROUNDS} rounds: throughput ratio host/bare ${(ratio * 100).toFixed(1)}% (target >= 35%), host p99 ${p99} ms (target < 20 ms)`,
+  );
+  const ok = ratio >= 0.35 && p99 < 20 && clean;
   console.log(ok ? 'targets: MET' : 'targets: NOT MET');
   process.exitCode = ok ? 0 : 1;
 }
