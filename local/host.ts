@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { getLocalQueueBroker, type LocalQueueBroker } from '../src/shared/adapters/local-queue';
+import { whenEventsDispatched } from '../src/shared/events/publisher';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { getRegisteredFunctions, installFunctionsCore, resolveSetting, type RegisteredFunction } from './functions-core';
 import { startHttpServer } from './http-server';
@@ -170,6 +171,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     stop: () =>
       (stopped ??= (async () => {
         await http.close();
+        // Background event dispatches still need the queues and clients.
+        await whenEventsDispatched();
         await Promise.all([timers.stop(), queues.stop()]);
       })()),
   };

@@ -24,8 +24,15 @@ export function onServicesReset(close: Closer): void {
   closers.push(close);
 }
 
+const drains: Closer[] = [];
+/** Registers work to wait for before services are closed (e.g. background event dispatches). */
+export function onServicesDrain(drain: Closer): void {
+  drains.push(drain);
+}
+
 /** Closes every built service and forgets it; the next getter call builds it anew. */
 export async function resetServices(): Promise<void> {
+  await Promise.allSettled(drains.map(async (d) => d()));
   const pending = closers.splice(0, closers.length);
   await Promise.allSettled(pending.map(async (c) => c()));
   logger = undefined;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { resetConfig } from '../../src/shared/config';
 import { resetServices } from '../../src/shared/services';
+import { eventDispatchesInFlight, whenEventsDispatched } from '../../src/shared/events/publisher';
 import { startEmulators } from '../../local/emulators';
 import { startLocalHost, type LocalHost } from '../../local/host';
 
@@ -55,7 +56,13 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   return {
     host,
     api: `${host.url}/api`,
-    settle: () => host.broker.waitForIdle(20_000, { queues: options.settleQueues }),
+    settle: async () => {
+      // A consumer may publish while the broker drains: repeat until both are quiet.
+      do {
+        await whenEventsDispatched();
+        await host.broker.waitForIdle(20_000, { queues: options.settleQueues });
+      } while (eventDispatchesInFlight() > 0);
+    },
     stop: async () => {
       await host.stop();
       host.broker.clear();

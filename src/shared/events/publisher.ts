@@ -4,15 +4,17 @@
  *   import { publishEvent } from '../shared/events/publisher';
  *   await publishEvent(makeEvent('space.created', tenantId, { ...space }, space.id));
  *
- * publishEvent stores the event in the outbox (partition = tenant), sends it to the `events`
- * queue (message id = event id, so Service Bus drops a second publish), then marks it sent. A
- * bus outage does not fail the caller's request: the event stays pending and the outbox-relay
- * timer re-publishes it. Consumers are idempotent by event id.
+ * publishEvent stores the event in the outbox (partition = tenant) and returns: the outbox write
+ * is what makes the event durable. Sending it to the `events` queue (message id = event id, so
+ * Service Bus drops a second publish) and marking it sent run in the background, off the caller's
+ * latency (two round trips). A bus outage, or an instance stopped mid-dispatch, leaves the event
+ * pending and the outbox-relay timer re-publishes it. Consumers are idempotent by event id.
+ * whenEventsDispatched() waits for background dispatches (tests, shutdown, resetServices).
  */
 import { getConfig } from '../config';
 import type { EventEnvelope } from '../core/events';
 import { QUEUES, type EventPublisher } from '../ports';
-import { getLogger } from '../services';
+import { getLogger, onServicesDrain } from '../services';
 import { listStaleOutboxItems, markOutboxSent, newOutboxItem, noteRelayAttempt, writeOutboxItem, type OutboxItem } from './outbox-store';
 import { getQueueSender } from './queue-sender';
 
@@ -58,7 +60,39 @@ export async function dispatchEvent(item: OutboxItem): Promise<boolean> {
   return true;
 }
 
-/** Records, publishes and marks sent. Throws only when the event could be neither stored nor sent. */
+const inFlight = new Set<Promise<void>>();
+
+/** Runs dispatchEvent without blocking the caller; any failure is logged, never unhandled. */
+function dispatchInBackground(item: OutboxItem): void {
+  const done: Promise<void> = dispatchEvent(item)
+    .then(
+      () => undefined,
+      (err: unknown) => {
+        getLogger().error('background event dispatch failed; the outbox relay will retry', { event_id: item.id, error: String(err) });
+      },
+    )
+    .catch(() => undefined)
+    .finally(() => inFlight.delete(done));
+  inFlight.add(done);
+}
+
+/** Resolves when no background dispatch is in flight (including ones started while waiting). */
+export async function whenEventsDispatched(): Promise<void> {
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
+}
+
+/** Background dispatches still running (tests settle until this is 0). */
+export function eventDispatchesInFlight(): number {
+  return inFlight.size;
+}
+
+// Clients must not be closed under a running dispatch.
+onServicesDrain(whenEventsDispatched);
+
+/**
+ * Records the event (awaited) and dispatches it in the background. Throws only when the event
+ * could be neither stored nor sent.
+ */
 export async function publishEvent(event: EventEnvelope): Promise<void> {
   let item: OutboxItem;
   try {
@@ -69,7 +103,7 @@ export async function publishEvent(event: EventEnvelope): Promise<void> {
     await sendToEventsQueue(event);
     return;
   }
-  await dispatchEvent(item);
+  dispatchInBackground(item);
 }
 
 const publisher: EventPublisher = { publish: publishEvent };
