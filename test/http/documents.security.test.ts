@@ -1,10 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getBlobContainer } from '../../src/shared/adapters/blob';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
 import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
+import { fakePdf, pngBytes } from '../helpers/document-fixtures';
+
+/** Every blob stored under a tenant's prefix. */
+async function blobsOf(tenantId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const b of (await getBlobContainer()).listBlobsFlat({ prefix: `${tenantId}/` })) names.push(b.name);
+  return names;
+}
 
 const h = useTestHost(documentsHost());
 let a: TenantWithKey;
@@ -57,6 +66,26 @@ describe("documents: another tenant's space or document is a 404 on every route,
     expect((await call(`${h.api}/v1/spaces/${space.id}`, a.apiKey)).body.data.document_count).toBe(1);
     const content = await fetch(`${base}/${doc.id}/content`, { headers: { 'x-api-key': a.apiKey } });
     expect(await content.text()).toBe('Confidential text of tenant A.\n');
+  });
+
+  it('answers 404 before any other refusal for a space the caller cannot see, and leaves no blob behind', async () => {
+    // The space lookup runs while the bytes begin to stream; none of that may show.
+    const space = (await call(`${h.api}/v1/spaces`, a.apiKey, { method: 'POST', body: { name: 'A hidden' } })).body.data;
+    const missing = 'spc_00000000000000000000000000000000';
+    const big = Buffer.alloc(3 * 1024 * 1024, 'Words of a long document that never finds its space.\n');
+    const attempts = [
+      await uploadRaw(h.api, b.apiKey, space.id, big, 'big.txt', 'text/plain'),
+      await uploadRaw(h.api, b.apiKey, missing, big, 'big.txt', 'text/plain'),
+      await uploadRaw(h.api, b.apiKey, space.id, Buffer.from('no name'), undefined, 'text/plain'),
+      await uploadRaw(h.api, b.apiKey, space.id, pngBytes(), 'x.png', 'image/png'),
+      await uploadRaw(h.api, b.apiKey, space.id, fakePdf(), 'x.pdf', 'application/pdf'),
+      await uploadRaw(h.api, b.apiKey, space.id, Buffer.alloc(0), 'empty.txt', 'text/plain'),
+      await uploadMultipart(h.api, b.apiKey, missing, big, 'big.txt', 'text/plain'),
+    ];
+    expect(attempts.map((r) => [r.status, r.body.error?.code])).toEqual(attempts.map(() => [404, 'NOT_FOUND']));
+    expect(await blobsOf(b.tenantId)).toEqual([]);
+    expect(await blobsOf(a.tenantId)).not.toContainEqual(expect.stringContaining(space.id));
+    expect((await call(`${h.api}/v1/spaces/${space.id}`, a.apiKey)).body.data.document_count).toBe(0);
   });
 
   it('needs documents:read to read and documents:write to upload or delete', async () => {

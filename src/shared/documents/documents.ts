@@ -131,6 +131,16 @@ export interface UploadOutcome {
   created: boolean;
 }
 
+/** The space lookup's outcome: undefined when the space is there, else the error to answer with. */
+type SpaceCheck = Promise<{ error: unknown } | undefined>;
+
+/**
+ * Uploads a document into the caller's space. The space lookup (a Cosmos round trip) runs while
+ * the bytes begin to stream instead of before: nothing of the upload stands until it has passed
+ * (the hash claim waits for it), a missing space aborts the Blob request at once and deletes what
+ * was written, and its NOT_FOUND wins over any other error, so a caller learns nothing about a
+ * space that is not theirs and sees the same answers as when the lookup came first.
+ */
 export async function uploadDocument(
   tenantId: string,
   spaceId: string,
@@ -138,7 +148,26 @@ export async function uploadDocument(
   queryFilename: string | undefined,
   now = new Date(),
 ): Promise<UploadOutcome> {
-  await getSpace(tenantId, spaceId);
+  const spaceCheck: SpaceCheck = getSpace(tenantId, spaceId).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  try {
+    return await storeUpload(tenantId, spaceId, request, queryFilename, now, spaceCheck);
+  } catch (err) {
+    const missing = await spaceCheck;
+    throw missing ? missing.error : err;
+  }
+}
+
+async function storeUpload(
+  tenantId: string,
+  spaceId: string,
+  request: HttpRequest,
+  queryFilename: string | undefined,
+  now: Date,
+  spaceCheck: SpaceCheck,
+): Promise<UploadOutcome> {
   const config = getConfig();
   const maxBytes = config.DOCUMENT_MAX_BYTES;
   const file = await incomingFile(request, queryFilename, maxBytes);
@@ -180,8 +209,17 @@ export async function uploadDocument(
       resolve();
     });
   });
-  const claim: Promise<{ existingId: string | undefined } | { error: unknown }> = streamed.then(() =>
-    streamError
+  // A missing space stops the bytes at their source, not by aborting the Blob request: a request
+  // whose body was already complete may still be stored after an abort, and then outlive the
+  // delete below. Ended at the source, the request either fails short of its length (nothing is
+  // stored) or completes first and is deleted.
+  void spaceCheck.then((missing) => {
+    if (missing) file.stream.destroy(new AppError('NOT_FOUND', 'Space not found.'));
+  });
+  const claim: Promise<{ existingId: string | undefined } | { error: unknown }> = Promise.all([streamed, spaceCheck]).then(([, missing]) =>
+    missing
+      ? missing
+      : streamError
       ? { error: streamError }
       : claimHash(tenantId, spaceId, sha256, documentId, now).then(
           (existingId) => ({ existingId }),
@@ -202,6 +240,8 @@ export async function uploadDocument(
       await uploadStream(blobPath, output, type, metadata, { abortSignal: abort.signal });
     }
     await streamed;
+    const missing = await spaceCheck;
+    if (missing) throw missing.error;
   } catch (err) {
     await Promise.all([deleteIfExists(blobPath).catch(() => undefined), releaseClaim()]);
     const cause = streamError ?? err;
