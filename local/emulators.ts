@@ -14,6 +14,8 @@ export interface StartEmulatorsOptions {
   cosmos?: boolean;
   /** Start (or use) Blob Storage (default true). */
   blob?: boolean;
+  /** Bytes the embedded Azurite keeps in memory before it refuses writes (default 512 MiB). */
+  blobMemoryLimitBytes?: number;
   /**
    * Preferred ports (npm start uses the emulators' usual 8081 and 10000, so other processes such as
    * `npm run keys` can find them); a busy port falls back to a free one. Default: any free port.
@@ -95,7 +97,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       if (configured) {
         summary.push(`Blob Storage: using configured account at ${describeBlobAccount(configured)}`);
       } else {
-        const blob = await onPreferredPort((port) => startBlobEmulator({ port }), options.blobPort);
+        const blob = await onPreferredPort((port) => startBlobEmulator({ port, memoryLimitBytes: options.blobMemoryLimitBytes }), options.blobPort);
         stops.push(() => blob.stop());
         setEnv('BLOB_STORAGE_CONNECTION_STRING', blob.connectionString);
         summary.push(`Blob Storage: embedded Azurite at ${blob.blobEndpoint}`);

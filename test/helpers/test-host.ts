@@ -17,6 +17,8 @@ export interface TestHostOptions {
   functions?: readonly string[];
   /** Start the Blob emulator too (default true). */
   blob?: boolean;
+  /** The Blob emulator's in-memory limit (default 512 MiB). */
+  blobMemoryLimitBytes?: number;
   /** Delay before an abandoned message is redelivered (default: the local host's). */
   retryDelayMs?: number;
   /** The queues settle() waits for (default: every queue). */
@@ -50,7 +52,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   putEnv(Object.fromEntries(accounts.map((k) => [k, undefined])), saved);
   resetConfig();
   await resetServices();
-  const emulators = await startEmulators({ blob });
+  const emulators = await startEmulators({ blob, blobMemoryLimitBytes: options.blobMemoryLimitBytes });
   await resetServices();
   const host = await startLocalHost({ port: 0, functionFiles: options.functions, retryDelayMs: options.retryDelayMs });
   return {

@@ -13,7 +13,7 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { getConfig } from '../config';
-import { AppError } from '../core/errors';
+import { AppError, dependencyUnavailable } from '../core/errors';
 import { registerReset } from '../services';
 import { mapAzureError } from './azure-errors';
 
@@ -138,7 +138,11 @@ async function pipedUpload(
     return { etag: res.etag ?? '', bytes: counter.bytes };
   } catch (err) {
     source.destroy();
-    throw mapBlobError(err, 'Document content');
+    const mapped = mapBlobError(err, 'Document content');
+    // An upload writes a fresh path without preconditions, so a 409 is never the caller's conflict:
+    // it is the store refusing the write (a lease, or Azurite's in-memory store being full).
+    if (mapped.code === 'CONFLICT') throw dependencyUnavailable(SERVICE, err);
+    throw mapped;
   }
 }
 
