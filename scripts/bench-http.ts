@@ -13,15 +13,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { installFunctionsCore } from '../local/functions-core';
 import { startLocalHost } from '../local/host';
-import { CONNECTIONS, figuresRow, load, runBench, SECONDS, type LoadFigures } from './bench-lib';
+import { CONNECTIONS, figuresRow, load, median, runBench, SECONDS, type LoadFigures } from './bench-lib';
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 function bareServer(body: string): Promise<Server> {
   const server = createServer((req, res) => {

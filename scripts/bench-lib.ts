@@ -46,6 +46,14 @@ export const figuresRow = (name: string, f: LoadFigures): string =>
 /** The p-th percentile of ascending `sorted` (NaN when empty). */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** The median of `xs` (NaN when empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  if (s.length === 0) return NaN;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 /** Runs a bench's main; any failure is printed and exits 1 (main sets exitCode for unmet targets). */
 export function runBench(main: () => Promise<void>): void {
   main().catch((e: unknown) => {
