@@ -290,7 +290,8 @@ export function createRequestListener(
         ? new Request(url, { method, headers, body, duplex: 'half' } as RequestInit)
         : (new BodilessRequest(new URL(url), method, headers) as unknown as Request);
       // nativeRequest is the library's internal init member (what its own streaming path uses).
-      const init = { method, url, params: match.params, nativeRequest } as HttpRequestInit;
+      // Without a query string, an empty `query` spares HttpRequest parsing the URL once more.
+      const init = { method, url, params: match.params, nativeRequest, ...(q === -1 ? { query: {} } : {}) } as HttpRequestInit;
       request = new HttpRequest(init);
     } catch {
       const header = req.headers['x-request-id'];
