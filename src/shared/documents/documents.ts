@@ -137,9 +137,9 @@ type SpaceCheck = Promise<{ error: unknown } | undefined>;
 /**
  * Uploads a document into the caller's space. The space lookup (a Cosmos round trip) runs while
  * the bytes begin to stream instead of before: nothing of the upload stands until it has passed
- * (the hash claim waits for it), a missing space aborts the Blob request at once and deletes what
- * was written, and its NOT_FOUND wins over any other error, so a caller learns nothing about a
- * space that is not theirs and sees the same answers as when the lookup came first.
+ * (the hash claim waits for it), a missing space ends the bytes at once and what was written is
+ * deleted, and its NOT_FOUND wins over any other error, so a caller learns nothing about a space
+ * that is not theirs and sees the same answers as when the lookup came first.
  */
 export async function uploadDocument(
   tenantId: string,
