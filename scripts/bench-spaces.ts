@@ -52,13 +52,13 @@ interface Figures {
   non2xx: number;
 }
 
-/** Unthrottled capacity: autocannon with 20 connections, each sending its next request when the last answers. */
-async function loadMax(url: string, key: string, paths: string[]): Promise<Figures> {
+/** Unthrottled capacity: autocannon with `connections`, each sending its next request when the last answers. */
+async function loadMax(url: string, key: string, paths: string[], seconds = SECONDS, connections = 20): Promise<Figures> {
   let i = 0;
   const r = await autocannon({
     url,
-    connections: 20,
-    duration: SECONDS,
+    connections,
+    duration: seconds,
     headers: { 'x-api-key': key },
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
@@ -257,12 +257,18 @@ interface LoadJob {
   paths: string[];
   /** Requests per second (steady), or undefined for unthrottled. */
   rate?: number;
+  /** A short unthrottled warm-up run instead of a measured one. */
+  warmUp?: boolean;
 }
 
 /** Child mode: runs one load job per message and answers its figures (the client is another machine). */
 function serveLoad(): void {
   process.on('message', (job: LoadJob) => {
-    const run = job.rate ? loadAtRate(job.base, job.key, job.paths, job.rate) : loadMax(job.base, job.key, job.paths);
+    const run = job.warmUp
+      ? loadMax(job.base, job.key, job.paths, 2, 5)
+      : job.rate
+        ? loadAtRate(job.base, job.key, job.paths, job.rate)
+        : loadMax(job.base, job.key, job.paths);
     void run.then((f) => process.send?.(f));
   });
   process.on('disconnect', () => process.exit(0));
@@ -331,10 +337,6 @@ async function main(): Promise<void> {
     const getPaths = ids.map((id) => `/api/v1/spaces/${id}`);
     const listPaths = ['/api/v1/spaces?limit=20'];
 
-    // Warm-up of both routes: JIT, connections, Cosmos container creation, compiled queries.
-    for (const path of [getPaths[0]!, listPaths[0]!]) {
-      await autocannon({ url: host.url, connections: 5, duration: 2, headers: { 'x-api-key': key }, requests: [{ method: 'GET', path }] });
-    }
 
     const row = (name: string, f: Figures) =>
       `${name.padEnd(40)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(4)} ms   p90 ${String(f.p90).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   max ${String(f.max).padStart(4)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`;
@@ -344,6 +346,10 @@ async function main(): Promise<void> {
     // The load runs in a process of its own, so it never shares the API's event loop.
     const loader = fork(__filename, ['--load'], { env: process.env });
     const job = { base: host.url, key };
+    // Warm-up of both routes: JIT, connections, Cosmos container creation, compiled queries. From the
+    // load process too: autocannon run in this one left the uploads measured after it ~15 ms of CPU
+    // per upload dearer (median 49 ms without it, 52–86 ms with it).
+    for (const path of [getPaths[0]!, listPaths[0]!]) await runLoad(loader, { ...job, paths: [path], warmUp: true });
     const getAtRate = skipReads ? none : await runLoad(loader, { ...job, paths: getPaths, rate: RATE });
     const listAtRate = skipReads ? none : await runLoad(loader, { ...job, paths: listPaths, rate: RATE });
     const getMax = skipReads ? none : await runLoad(loader, { ...job, paths: getPaths });
