@@ -7,7 +7,7 @@
  *     upload of the same bytes (target >= 70%) and a bare proxy (the ceiling of any API that streams
  *     through this process), in BENCH_ROUNDS (default 3) interleaved rounds, judged on the median;
  *  3. memory while uploading 5 MB and 20 MB documents (streamed: the peak must not grow with size).
- * Loopback only. The emulators run in a child process (as Cosmos and Storage are other machines in
+ * Loopback only. The emulators run in child processes, one each (as Cosmos and Storage are other machines in
  * Azure), so their CPU and the blobs they keep in memory are not counted against the API process.
  * The document-process function is not loaded, so processing does not compete with the uploads
  * being measured. BENCH_SECONDS (default 10) sets each read run's length; BENCH_PART=uploads skips the reads,
@@ -189,13 +189,17 @@ function uploadViaProxy(url: string, bytes: Buffer): Promise<void> {
   });
 }
 
-/** CPU time (ms) the process `pid` has used so far, from /proc (NaN where there is no /proc). */
-function emulatorCpu(pid: number | undefined): () => number {
+/** CPU time (ms) the processes `pids` have used so far, from /proc (NaN where there is no /proc). */
+function emulatorCpu(pids: Array<number | undefined>): () => number {
   return () => {
     try {
-      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+      let ms = 0;
+      for (const pid of pids) {
+        // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ms += (Number(fields[11]) + Number(fields[12])) * 10;
+      }
+      return ms;
     } catch {
       return NaN;
     }
@@ -204,7 +208,7 @@ function emulatorCpu(pid: number | undefined): () => number {
 
 interface TimedUploads {
   ms: number;
-  /** CPU of this process (the API, the client and the SDK) and of the emulators' process. */
+  /** CPU of this process (the API, the client and the SDK) and of the two emulator processes. */
   cpuMs: number;
   emulatorCpuMs: number;
 }
@@ -283,17 +287,17 @@ function runLoad(loader: ChildProcess, job: LoadJob): Promise<Figures> {
   });
 }
 
-type EmulatorSettings = Record<'COSMOS_DB_ENDPOINT' | 'COSMOS_DB_KEY' | 'BLOB_STORAGE_CONNECTION_STRING', string>;
+type EmulatorKind = 'cosmos' | 'blob';
+type EmulatorSettings = Partial<Record<'COSMOS_DB_ENDPOINT' | 'COSMOS_DB_KEY' | 'BLOB_STORAGE_CONNECTION_STRING', string>>;
 
-/** Child mode: start both emulators, hand their settings to the parent, stop when told to. */
-async function serveEmulators(): Promise<void> {
-  // Room for every round's blobs (the default 512 MiB holds about two rounds).
-  const emulators = await startEmulators({ blobMemoryLimitBytes: 4 * 1024 * MB });
-  const settings: EmulatorSettings = {
-    COSMOS_DB_ENDPOINT: process.env.COSMOS_DB_ENDPOINT!,
-    COSMOS_DB_KEY: process.env.COSMOS_DB_KEY!,
-    BLOB_STORAGE_CONNECTION_STRING: process.env.BLOB_STORAGE_CONNECTION_STRING!,
-  };
+/** Child mode: start one emulator, hand its settings to the parent, stop when told to. */
+async function serveEmulator(kind: EmulatorKind): Promise<void> {
+  // Blob: room for every round's blobs (the default 512 MiB holds about two rounds).
+  const emulators = await startEmulators({ cosmos: kind === 'cosmos', blob: kind === 'blob', blobMemoryLimitBytes: 4 * 1024 * MB });
+  const settings: EmulatorSettings =
+    kind === 'cosmos'
+      ? { COSMOS_DB_ENDPOINT: process.env.COSMOS_DB_ENDPOINT!, COSMOS_DB_KEY: process.env.COSMOS_DB_KEY! }
+      : { BLOB_STORAGE_CONNECTION_STRING: process.env.BLOB_STORAGE_CONNECTION_STRING! };
   process.send?.(settings);
   process.on('message', () => {
     void emulators.stop().finally(() => process.exit(0));
@@ -301,11 +305,12 @@ async function serveEmulators(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-function startEmulatorProcess(): Promise<{ child: ChildProcess; settings: EmulatorSettings }> {
-  const child = fork(__filename, ['--emulators'], { env: { ...process.env, LOG_LEVEL: 'warn' } });
+/** Each emulator in a process of its own, as Cosmos DB and Blob Storage are separate services in Azure. */
+function startEmulatorProcess(kind: EmulatorKind): Promise<{ child: ChildProcess; settings: EmulatorSettings }> {
+  const child = fork(__filename, ['--emulator', kind], { env: { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     child.once('message', (settings) => resolve({ child, settings: settings as EmulatorSettings }));
-    child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${kind} emulator process exited with ${code}`)));
   });
 }
 
@@ -316,8 +321,8 @@ async function main(): Promise<void> {
   process.env.DOCUMENT_MAX_BYTES = String(128 * MB);
   delete process.env.COSMOS_DB_ENDPOINT;
   delete process.env.BLOB_STORAGE_CONNECTION_STRING;
-  const { child, settings } = await startEmulatorProcess();
-  Object.assign(process.env, settings);
+  const emulators = await Promise.all([startEmulatorProcess('cosmos'), startEmulatorProcess('blob')]);
+  for (const e of emulators) Object.assign(process.env, e.settings);
   resetConfig();
   installFunctionsCore();
   await resetServices();
@@ -388,7 +393,7 @@ async function main(): Promise<void> {
     await direct(documentBytes(5 * MB));
     await viaProxy(documentBytes(5 * MB));
 
-    const emulatorCpuMs = emulatorCpu(child.pid);
+    const emulatorCpuMs = emulatorCpu(emulators.map((e) => e.child.pid));
     const rounds: UploadRound[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const five = Array.from({ length: UPLOADS }, () => documentBytes(5 * MB));
@@ -425,7 +430,7 @@ async function main(): Promise<void> {
     const mbs = (u: TimedUploads) => (UPLOADS * 5) / (u.ms / 1000);
     const ratios = rounds.map((r) => mbs(r.api) / mbs(r.direct));
     const ratio = median(ratios);
-    console.log(`upload ${UPLOADS} x 5 MB one at a time, ${ROUNDS} interleaved rounds (MB/s; ms of CPU per upload in this process / in the emulator process):`);
+    console.log(`upload ${UPLOADS} x 5 MB one at a time, ${ROUNDS} interleaved rounds (MB/s; ms of CPU per upload in this process / in the two emulator processes):`);
     const cpu = (u: TimedUploads) => `cpu ${(u.cpuMs / UPLOADS).toFixed(0)} / ${(u.emulatorCpuMs / UPLOADS).toFixed(0)}`;
     rounds.forEach((r, i) => {
       console.log(
@@ -459,14 +464,14 @@ async function main(): Promise<void> {
   } finally {
     await host.stop();
     await resetServices();
-    child.send('stop');
+    for (const e of emulators) e.child.send('stop');
   }
 }
 
 if (process.argv[2] === '--load') {
   serveLoad();
-} else if (process.argv[2] === '--emulators') {
-  serveEmulators().catch((e: unknown) => {
+} else if (process.argv[2] === '--emulator') {
+  serveEmulator(process.argv[3] === 'cosmos' ? 'cosmos' : 'blob').catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
