@@ -136,25 +136,23 @@ function* pieces(b: Buffer, size: number): Generator<Buffer> {
 
 /**
  * POSTs the bytes as a raw body with node:http (fetch would copy the whole body first, which would
- * hide whether the server streams).
+ * hide whether the server streams); anything but 201 is an error that quotes the answer.
  */
-function uploadViaApi(api: string, key: string, spaceId: string, bytes: Buffer): Promise<void> {
-  const url = new URL(`${api}/v1/spaces/${spaceId}/documents?filename=bench.txt`);
+function postBytes(url: string | URL, headers: Record<string, string | number>, bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent: keepAlive, headers: { 'x-api-key': key, 'content-type': 'text/plain', 'content-length': bytes.length } },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`upload answered ${res.statusCode}: ${Buffer.concat(parts).toString()}`))));
-        res.on('error', reject);
-      },
-    );
+    const req = request(url, { method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': bytes.length } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`${String(url)} answered ${res.statusCode}: ${Buffer.concat(parts).toString()}`))));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(bytes);
   });
 }
+
+const uploadViaApi = (api: string, key: string, spaceId: string, bytes: Buffer): Promise<void> =>
+  postBytes(new URL(`${api}/v1/spaces/${spaceId}/documents?filename=bench.txt`), { 'x-api-key': key, 'content-type': 'text/plain' }, bytes);
 
 /** A node:http server that pipes each request body into one streamed Put Blob and does nothing else. */
 async function bareProxy(container: ContainerClient): Promise<{ server: Server; url: string }> {
@@ -175,18 +173,6 @@ async function bareProxy(container: ContainerClient): Promise<{ server: Server; 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload` };
-}
-
-/** POSTs the bytes to the bare proxy, the way uploadViaApi sends them to the API. */
-function uploadViaProxy(url: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: keepAlive, headers: { 'content-length': bytes.length } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`proxy answered ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(bytes);
-  });
 }
 
 /** CPU time (ms) the processes `pids` have used so far, from /proc (NaN where there is no /proc). */
@@ -385,7 +371,7 @@ async function main(): Promise<void> {
     const headers = { blobHTTPHeaders: { blobContentType: 'text/plain' } };
     const streamed = (b: Buffer) => () => Readable.from(pieces(b, 64 * 1024), { objectMode: false });
     const proxy = await bareProxy(container);
-    const viaProxy = (b: Buffer) => uploadViaProxy(proxy.url, b);
+    const viaProxy = (b: Buffer) => postBytes(proxy.url, {}, b);
     let blobNo = 0;
     const direct = (b: Buffer) => container.getBlockBlobClient(`direct-${blobNo++}`).upload(streamed(b), b.length, headers);
     // Warm-up: JIT, connections, the space and the containers.

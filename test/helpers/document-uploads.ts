@@ -1,4 +1,5 @@
-/** Document uploads for the HTTP tests: multipart/form-data and raw bodies. */
+/** Document uploads for the HTTP tests: multipart/form-data and raw bodies, and the blobs they leave. */
+import { getBlobContainer } from '../../src/shared/adapters/blob';
 import type { Reply } from './api-call';
 
 /** Uploads bytes as multipart/form-data (field "file"). */
@@ -32,4 +33,11 @@ export async function uploadRaw(
     body: new Uint8Array(bytes), // a copy typed Uint8Array<ArrayBuffer>, as BodyInit wants
   });
   return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** Every blob stored under a tenant's prefix (what uploads left behind). */
+export async function blobsOf(tenantId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const b of (await getBlobContainer()).listBlobsFlat({ prefix: `${tenantId}/` })) names.push(b.name);
+  return names;
 }

@@ -1,19 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getBlobContainer } from '../../src/shared/adapters/blob';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
-import { uploadMultipart, uploadRaw } from '../helpers/document-uploads';
+import { blobsOf, uploadMultipart, uploadRaw } from '../helpers/document-uploads';
 import { fakePdf, pngBytes } from '../helpers/document-fixtures';
-
-/** Every blob stored under a tenant's prefix. */
-async function blobsOf(tenantId: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const b of (await getBlobContainer()).listBlobsFlat({ prefix: `${tenantId}/` })) names.push(b.name);
-  return names;
-}
 
 const h = useTestHost(documentsHost());
 let a: TenantWithKey;

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getBlobContainer } from '../../src/shared/adapters/blob';
 import { listSpaceItems } from '../../src/shared/documents/document-store';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
-import { uploadRaw } from '../helpers/document-uploads';
+import { blobsOf, uploadRaw } from '../helpers/document-uploads';
 
 const MB = 1024 * 1024;
 // Azurite keeps blobs in memory and refuses writes past its limit (with a 409 of its own).
@@ -29,8 +28,6 @@ describe('documents: Blob Storage refusing a write', () => {
     expect((await call(`${h.api}/v1/spaces/${space.id}`, t.apiKey)).body.data.document_count).toBe(0);
     expect((await call(`${h.api}/v1/spaces/${space.id}/documents`, t.apiKey)).body.data).toEqual([]);
     expect(await listSpaceItems(t.tenantId, space.id, 100)).toEqual([]); // no record, no hash claim
-    const blobs: string[] = [];
-    for await (const b of (await getBlobContainer()).listBlobsFlat({ prefix: `${t.tenantId}/` })) blobs.push(b.name);
-    expect(blobs).toEqual([]);
+    expect(await blobsOf(t.tenantId)).toEqual([]);
   });
 });

@@ -214,7 +214,7 @@ async function storeUpload(
   // delete below. Ended at the source, the request either fails short of its length (nothing is
   // stored) or completes first and is deleted.
   void spaceCheck.then((missing) => {
-    if (missing) file.stream.destroy(new AppError('NOT_FOUND', 'Space not found.'));
+    if (missing) file.stream.destroy(notFound('Space'));
   });
   const claim: Promise<{ existingId: string | undefined } | { error: unknown }> = Promise.all([streamed, spaceCheck]).then(([, missing]) =>
     missing
