@@ -1,6 +1,6 @@
 /**
- * Starts the storage emulators the local host and tests need, unless real accounts are configured.
- * For each of Cosmos DB and Blob Storage: when its setting is already in process.env the real
+ * Starts the emulators the local host and tests need, unless real accounts are configured.
+ * For each of Cosmos DB, Blob Storage and Service Bus: when its setting is already in process.env the real
  * account is used (and the summary says so); otherwise the embedded emulator starts in-process on
  * a free loopback port and the settings are put into process.env so getConfig() picks them up.
  * stop() closes the emulators and restores the environment as it was.
@@ -8,12 +8,15 @@
 import { resetConfig } from '../src/shared/config';
 import { startBlobEmulator } from './blob-emulator';
 import { startCosmosEmulator } from './cosmos-emulator';
+import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
 
 export interface StartEmulatorsOptions {
   /** Start (or use) Cosmos DB (default true). */
   cosmos?: boolean;
   /** Start (or use) Blob Storage (default true). */
   blob?: boolean;
+  /** Start (or use) Service Bus (default true): the AMQP stand-in unless SERVICE_BUS_CONNECTION_STRING is set. */
+  serviceBus?: boolean;
   /** Bytes the embedded Azurite keeps in memory before it refuses writes (default 512 MiB). */
   blobMemoryLimitBytes?: number;
   /**
@@ -38,6 +41,8 @@ async function onPreferredPort<T>(start: (port: number) => Promise<T>, preferred
 export interface RunningEmulators {
   /** Human-readable lines, one per service, e.g. "Cosmos DB: embedded emulator at http://127.0.0.1:PORT". */
   summary: string[];
+  /** The in-process Service Bus stand-in, when one was started (pass it to startLocalHost). */
+  serviceBus?: ServiceBusStandIn;
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ function describeCosmosEndpoint(endpoint: string): string {
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
   const summary: string[] = [];
+  let serviceBus: ServiceBusStandIn | undefined;
   const stops: Array<() => Promise<void>> = [];
   const saved = new Map<string, string | undefined>();
   const setEnv = (name: string, value: string) => {
@@ -103,10 +109,21 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         summary.push(`Blob Storage: embedded Azurite at ${blob.blobEndpoint}`);
       }
     }
+    if (options.serviceBus ?? true) {
+      if (process.env.SERVICE_BUS_CONNECTION_STRING) {
+        summary.push('Service Bus: using the configured namespace (SERVICE_BUS_CONNECTION_STRING)');
+      } else {
+        const bus = await startServiceBusStandIn();
+        serviceBus = bus;
+        stops.push(() => bus.stop());
+        setEnv('SERVICE_BUS_CONNECTION_STRING', bus.connectionString);
+        summary.push(`Service Bus: AMQP stand-in at sb://127.0.0.1:${bus.port} (queues: ${bus.store.queueNames().join(', ')})`);
+      }
+    }
   } catch (err) {
     await stop();
     throw err;
   }
   resetConfig();
-  return { summary, stop };
+  return { summary, serviceBus, stop };
 }
