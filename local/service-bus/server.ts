@@ -150,7 +150,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
     const queue = entity.replace(/\/\$management$/i, '').replace(/\/\$deadletterqueue$/i, '');
     for (const [audience, expiresAt] of claims) {
       if (expiresAt <= now) continue;
-      const path = audience.replace(/^(sb|amqps?):\/\/[^/]+/, '');
+      const path = audience.replace(/^(sb|amqps?):\/\/[^/]+/, '').replace(/\/\$management$/, '');
       if (path === '' || path === '/' + queue.toLowerCase()) return true;
     }
     return false;
@@ -284,7 +284,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
             const decoded = amqpMessage.decode(e.message as Buffer);
             return store.enqueue(queue, decoded as unknown as Message) ?? 0;
           });
-          return reply(ctx, request, 200, 'OK', { 'sequence-numbers': amqpTypes.wrap_array(numbers.map((n) => amqpTypes.wrap_long(n)), 0x81, undefined) });
+          return reply(ctx, request, 200, 'OK', { 'sequence-numbers': numbers });
         }
         case 'com.microsoft:cancel-scheduled-message': {
           for (const n of (body['sequence-numbers'] ?? []) as unknown[]) store.cancelScheduled(queue, toNumber(n));
@@ -366,6 +366,13 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
   container.on('sendable', (ctx: EventContext) => {
     const link = ctx.sender as Sender;
     for (const [queue, set] of consumers) if (set.has(link)) pump(queue);
+  });
+  // A drain (the SDK's receiveMessages at the end of its wait): send what there is, then give the
+  // rest of the credit back, so the receiver knows the queue is empty now.
+  container.on('sender_draining', (ctx: EventContext) => {
+    const link = ctx.sender as Sender;
+    for (const [queue, set] of consumers) if (set.has(link)) pump(queue);
+    link.set_drained(true);
   });
   container.on('accepted', (ctx: EventContext) => {
     if (held.has(ctx.sender as Sender)) settle(ctx, 'complete');
