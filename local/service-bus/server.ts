@@ -442,7 +442,11 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
   });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    s.on('close', () => {
+      sockets.delete(s);
+      // rhea reports no disconnect for a socket that was cut: release its links' messages here.
+      for (const link of [...held.keys()]) if ((link.connection as unknown as { socket?: Socket }).socket === s) releaseLink(link);
+    });
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

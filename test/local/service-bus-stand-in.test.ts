@@ -13,7 +13,7 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     sb = await startServiceBusStandIn({
       // One queue per test, so no test sees another's messages.
       queues: [
-        ...[QUEUES.events, 'dup', 'sched', 'dead', 'defer'].map((name) => ({ name, lockDurationMs: 60_000, maxDeliveryCount: 3, duplicateDetectionWindowMs: 60_000 })),
+        ...[QUEUES.events, 'dup', 'sched', 'dead', 'defer', 'reconnect'].map((name) => ({ name, lockDurationMs: 60_000, maxDeliveryCount: 3, duplicateDetectionWindowMs: 60_000 })),
         { name: 'short-lock', lockDurationMs: 300, maxDeliveryCount: 10, duplicateDetectionWindowMs: 0 },
       ],
     });
@@ -162,6 +162,33 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
       expect(sb.store.peek(QUEUES.events).map((m) => m.body)).toContain('with a fresh token');
     } finally {
       await Promise.all([expired.close(), fresh.close()]);
+    }
+  });
+
+  it('recovers when the connection drops mid-receive: the SDK reconnects and delivery goes on', async () => {
+    const resilient = new ServiceBusClient(sb.connectionString, { retryOptions: { maxRetries: 10, retryDelayInMs: 50, timeoutInMs: 5_000 } });
+    const receiver = resilient.createReceiver('reconnect');
+    const sender = resilient.createSender('reconnect');
+    const got: unknown[] = [];
+    const subscription = receiver.subscribe(
+      {
+        processMessage: async (m) => void got.push(m.body),
+        processError: async () => undefined, // the drop is reported here; the SDK recovers by itself
+      },
+      { autoCompleteMessages: true },
+    );
+    try {
+      await sender.sendMessages({ body: 'before', messageId: 'r-1' });
+      await expect.poll(() => got, { timeout: 5_000 }).toEqual(['before']);
+      await sb.store.waitForIdle(5_000, { queues: ['reconnect'] }); // its completion has arrived
+      sb.dropConnections();
+      await sender.sendMessages({ body: 'after', messageId: 'r-2' });
+      await expect.poll(() => got, { timeout: 10_000 }).toEqual(['before', 'after']);
+      await sb.store.waitForIdle(5_000, { queues: ['reconnect'] });
+    } finally {
+      await subscription.close();
+      await Promise.all([receiver.close(), sender.close()]);
+      await resilient.close();
     }
   });
 });
