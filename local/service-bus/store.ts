@@ -129,6 +129,7 @@ export class ServiceBusStore {
   redeliveryDelayMs: number;
   readonly #ttlMs: number;
   #sequence = 0;
+  #nextSweep = 0;
 
   constructor(options: StoreOptions = {}) {
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 0;
@@ -209,7 +210,11 @@ export class ServiceBusStore {
       const seenUntil = q.seen.get(messageId);
       if (seenUntil !== undefined && seenUntil > now) return undefined;
       q.seen.set(messageId, now + windowMs);
-      if (q.seen.size > 10_000) for (const [id, until] of q.seen) if (until <= now) q.seen.delete(id);
+      // Forget expired ids now and then (a sweep per send would make a busy queue quadratic).
+      if (now >= this.#nextSweep) {
+        this.#nextSweep = now + 1_000;
+        for (const [id, until] of q.seen) if (until <= now) q.seen.delete(id);
+      }
     }
     const annotations = (amqp.message_annotations ?? {}) as Record<string, unknown>;
     const annotated = annotations['x-opt-scheduled-enqueue-time'];
