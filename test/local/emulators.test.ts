@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getConfig, resetConfig } from '../../src/shared/config';
 import { startEmulators } from '../../local/emulators';
 
-const SETTINGS = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING'] as const;
+const SETTINGS = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING'] as const;
 const original = Object.fromEntries(SETTINGS.map((k) => [k, process.env[k]]));
 
 function restoreEnv() {
@@ -45,7 +45,9 @@ describe('startEmulators', () => {
       expect(emulators.summary).toEqual([
         `Cosmos DB: embedded emulator at ${c.COSMOS_DB_ENDPOINT}`,
         expect.stringMatching(/^Blob Storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/),
+        expect.stringMatching(/^Service Bus: AMQP stand-in at sb:\/\/127\.0\.0\.1:\d+ \(queues: events, /),
       ]);
+      expect(c.SERVICE_BUS_CONNECTION_STRING).toMatch(/^Endpoint=sb:\/\/127\.0\.0\.1:\d+;.*UseDevelopmentEmulator=true$/);
 
       const cosmos = new CosmosClient({
         endpoint: c.COSMOS_DB_ENDPOINT!,
@@ -75,7 +77,9 @@ describe('startEmulators', () => {
     const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
     const serversBefore = servers();
     const emulators = await startEmulators();
-    expect(servers()).toBe(serversBefore + 2);
+    expect(servers()).toBe(serversBefore + 3);
+    const busPort = Number(/sb:\/\/127\.0\.0\.1:(\d+)/.exec(process.env.SERVICE_BUS_CONNECTION_STRING!)![1]);
+    expect(await accepts(busPort)).toBe(true);
     const cosmosPort = portOf(process.env.COSMOS_DB_ENDPOINT!);
     const blobPort = portOf(/BlobEndpoint=([^;]+)/.exec(process.env.BLOB_STORAGE_CONNECTION_STRING!)![1]!);
     expect(await accepts(cosmosPort)).toBe(true);
@@ -85,6 +89,7 @@ describe('startEmulators', () => {
 
     expect(await accepts(cosmosPort)).toBe(false);
     expect(await accepts(blobPort)).toBe(false);
+    expect(await accepts(busPort)).toBe(false);
     expect(servers()).toBe(serversBefore); // no listening handle left behind
     for (const k of SETTINGS) expect(process.env[k]).toBeUndefined();
     expect(getConfig().COSMOS_DB_ENDPOINT).toBeUndefined();
@@ -96,11 +101,13 @@ describe('startEmulators', () => {
     process.env.COSMOS_DB_KEY = 'configured-key';
     process.env.BLOB_STORAGE_CONNECTION_STRING =
       'DefaultEndpointsProtocol=https;AccountName=example;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net';
+    process.env.SERVICE_BUS_CONNECTION_STRING = 'Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0';
     const emulators = await startEmulators();
     try {
       expect(emulators.summary).toEqual([
         'Cosmos DB: using configured account at https://example-account.documents.azure.com',
         'Blob Storage: using configured account at example',
+        'Service Bus: using the configured namespace (SERVICE_BUS_CONNECTION_STRING)',
       ]);
       // The summary never shows keys.
       expect(emulators.summary.join('\n')).not.toMatch(/configured-key|c2VjcmV0/);
@@ -113,11 +120,12 @@ describe('startEmulators', () => {
 
   it('starts only what is asked for', async () => {
     for (const k of SETTINGS) delete process.env[k];
-    const emulators = await startEmulators({ cosmos: false });
+    const emulators = await startEmulators({ cosmos: false, serviceBus: false });
     try {
       expect(emulators.summary).toHaveLength(1);
       expect(emulators.summary[0]).toMatch(/^Blob Storage: embedded Azurite/);
       expect(process.env.COSMOS_DB_ENDPOINT).toBeUndefined();
+      expect(process.env.SERVICE_BUS_CONNECTION_STRING).toBeUndefined();
     } finally {
       await emulators.stop();
     }
