@@ -10,6 +10,7 @@ endpoint({
   auth: 'platform_admin',
   params: tenantIdParams,
   body: updateTenantBody,
+  ifMatch: true,
   response: tenantDto,
   etag: true,
   handler: async ({ params, body, request }) => {

@@ -11,6 +11,7 @@ endpoint({
   auth: { scopes: ['spaces:write'] },
   params: spaceIdParams,
   body: replaceSpaceBody,
+  ifMatch: true,
   response: spaceDto,
   etag: true,
   errors: ['CONFLICT'],

@@ -10,6 +10,7 @@ endpoint({
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
   body: webhookBody,
+  ifMatch: true,
   response: webhookDto,
   etag: true,
   handler: async ({ principal, params, body, request }) => {
