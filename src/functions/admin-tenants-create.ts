@@ -1,6 +1,6 @@
 import { endpoint } from '../shared/http/endpoint';
 import { apiKeyView, tenantView } from '../shared/identity/records';
-import { createTenantBody } from '../shared/identity/schemas';
+import { createdTenantDto, createTenantBody } from '../shared/identity/schemas';
 import { createTenant } from '../shared/identity/tenants';
 
 endpoint({
@@ -9,6 +9,9 @@ endpoint({
   methods: ['POST'],
   auth: 'platform_admin',
   body: createTenantBody,
+  response: createdTenantDto,
+  status: [201],
+  errors: ['CONFLICT'],
   handler: async ({ body }) => {
     const { tenant, apiKey } = await createTenant({ ...(body.id ? { id: body.id } : {}), name: body.name, tier: body.tier });
     return {

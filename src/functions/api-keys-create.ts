@@ -1,7 +1,7 @@
 import { endpoint } from '../shared/http/endpoint';
 import { assertCanGrant, createApiKey } from '../shared/identity/api-keys';
 import { apiKeyView } from '../shared/identity/records';
-import { createKeyBody } from '../shared/identity/schemas';
+import { apiKeyWithSecretDto, createKeyBody } from '../shared/identity/schemas';
 
 endpoint({
   name: 'api-keys-create',
@@ -9,6 +9,8 @@ endpoint({
   methods: ['POST'],
   auth: { scopes: ['keys:manage'] },
   body: createKeyBody,
+  response: apiKeyWithSecretDto,
+  status: [201],
   handler: async ({ principal, body }) => {
     assertCanGrant(principal, body.scopes);
     const { record, key } = await createApiKey({

@@ -8,6 +8,8 @@ endpoint({
   methods: ['DELETE'],
   auth: { scopes: ['keys:manage'] },
   params: keyIdParams,
+  ifMatch: true,
+  response: null,
   handler: async ({ principal, params, request }) => {
     await revokeApiKey(principal.tenantId, params.id, request.headers.get('if-match') ?? undefined);
     return { status: 204 };

@@ -1,7 +1,7 @@
 import { endpoint } from '../shared/http/endpoint';
 import { readApiKeyOnce } from '../shared/identity/api-keys';
 import { apiKeyEtag, apiKeyView } from '../shared/identity/records';
-import { keyIdParams } from '../shared/identity/schemas';
+import { apiKeyReadDto, keyIdParams } from '../shared/identity/schemas';
 
 endpoint({
   name: 'api-keys-get',
@@ -9,6 +9,8 @@ endpoint({
   methods: ['GET'],
   auth: { scopes: ['keys:manage'] },
   params: keyIdParams,
+  response: apiKeyReadDto,
+  etag: true,
   handler: async ({ principal, params }) => {
     // A successor minted by the rotation timer carries its secret in this response, once (to a reader
     // holding its scopes).

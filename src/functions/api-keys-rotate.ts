@@ -2,7 +2,7 @@ import { getConfig } from '../shared/config';
 import { endpoint } from '../shared/http/endpoint';
 import { rotateApiKey } from '../shared/identity/api-keys';
 import { apiKeyView } from '../shared/identity/records';
-import { keyIdParams, rotateKeyBody } from '../shared/identity/schemas';
+import { keyIdParams, rotatedApiKeyDto, rotateKeyBody } from '../shared/identity/schemas';
 
 endpoint({
   name: 'api-keys-rotate',
@@ -11,6 +11,9 @@ endpoint({
   auth: { scopes: ['keys:manage'] },
   params: keyIdParams,
   body: rotateKeyBody,
+  response: rotatedApiKeyDto,
+  status: [201],
+  errors: ['CONFLICT'],
   handler: async ({ principal, params, body }) => {
     const grace = body.grace_period_days ?? getConfig().KEY_ROTATION_GRACE_DAYS;
     const r = await rotateApiKey(principal.tenantId, params.id, grace, {

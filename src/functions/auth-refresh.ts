@@ -1,6 +1,6 @@
 import { endpoint } from '../shared/http/endpoint';
 import { refreshTokens } from '../shared/identity/auth-tokens';
-import { refreshBody } from '../shared/identity/schemas';
+import { refreshBody, tokenPairDto } from '../shared/identity/schemas';
 
 endpoint({
   name: 'auth-refresh',
@@ -9,6 +9,7 @@ endpoint({
   // The refresh token in the body is the credential.
   auth: 'public',
   body: refreshBody,
+  response: tokenPairDto,
   handler: async ({ body }) => {
     const pair = await refreshTokens(body.refresh_token);
     return { data: pair, headers: { 'Cache-Control': 'no-store' } };

@@ -1,6 +1,7 @@
 import { endpoint } from '../shared/http/endpoint';
 import { presentedApiKey } from '../shared/http/authenticate';
 import { exchangeApiKey } from '../shared/identity/auth-tokens';
+import { tokenPairDto } from '../shared/identity/schemas';
 
 endpoint({
   name: 'auth-token',
@@ -8,6 +9,7 @@ endpoint({
   methods: ['POST'],
   // Any valid API key; the tokens carry exactly its scopes.
   auth: { scopes: [] },
+  response: tokenPairDto,
   handler: async ({ principal, request }) => {
     const pair = await exchangeApiKey(principal, presentedApiKey(request) ?? '');
     return { data: pair, headers: { 'Cache-Control': 'no-store' } };

@@ -1,4 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
+import { whoamiDto } from '../shared/identity/schemas';
 
 endpoint({
   name: 'auth-whoami',
@@ -6,13 +7,14 @@ endpoint({
   methods: ['GET'],
   // Any valid credential: tells a client which tenant, key, tier and scopes it acts with.
   auth: { scopes: [] },
+  response: whoamiDto,
   handler: async ({ principal }) => ({
     data: {
       kind: principal.kind,
       tenant_id: principal.tenantId,
       key_id: principal.keyId ?? null,
       tier: principal.tier ?? null,
-      scopes: principal.scopes,
+      scopes: [...principal.scopes],
     },
   }),
 });

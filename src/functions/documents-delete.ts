@@ -9,6 +9,8 @@ endpoint({
   methods: ['DELETE'],
   auth: { scopes: ['documents:write'] },
   params: documentParams,
+  ifMatch: true,
+  response: null,
   handler: async ({ principal, params, request }) => {
     await deleteDocument(principal.tenantId, params.id, params.doc_id, request.headers.get('if-match'));
     return { status: 204 };

@@ -1,5 +1,5 @@
 import { toDocumentDto } from '../shared/documents/document-records';
-import { documentParams } from '../shared/documents/document-schemas';
+import { documentDto, documentParams } from '../shared/documents/document-schemas';
 import { getDocument } from '../shared/documents/documents';
 import { endpoint } from '../shared/http/endpoint';
 
@@ -10,6 +10,8 @@ endpoint({
   methods: ['GET'],
   auth: { scopes: ['documents:read'] },
   params: documentParams,
+  response: documentDto,
+  etag: true,
   handler: async ({ principal, params }) => {
     const document = await getDocument(principal.tenantId, params.id, params.doc_id);
     return { data: toDocumentDto(document), etag: document._etag };

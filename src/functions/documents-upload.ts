@@ -1,6 +1,6 @@
 import { getConfig } from '../shared/config';
 import { toDocumentDto } from '../shared/documents/document-records';
-import { spaceParams, uploadQuery } from '../shared/documents/document-schemas';
+import { documentDto, spaceParams, uploadQuery } from '../shared/documents/document-schemas';
 import { uploadDocument } from '../shared/documents/documents';
 import { endpoint } from '../shared/http/endpoint';
 
@@ -19,6 +19,10 @@ endpoint({
   query: uploadQuery,
   bodyMode: 'stream',
   maxBodyBytes: getConfig().DOCUMENT_MAX_BYTES + MULTIPART_OVERHEAD,
+  response: documentDto,
+  status: [201, 200],
+  etag: true,
+  errors: ['UNSUPPORTED_MEDIA_TYPE', 'CONFLICT'],
   handler: async ({ principal, params, query, request }) => {
     const { document, created } = await uploadDocument(principal.tenantId, params.id, request, query.filename);
     return {

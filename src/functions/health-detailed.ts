@@ -2,6 +2,7 @@ import { getConfig } from '../shared/config';
 import { runHealthChecks } from '../shared/core/health';
 import { healthChecks } from '../shared/health-checks';
 import { endpoint } from '../shared/http/endpoint';
+import { healthReportDto } from '../shared/health-schemas';
 
 /** Each dependency gets this long; the whole answer is bounded by it too. */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -11,6 +12,8 @@ endpoint({
   route: 'health/detailed',
   methods: ['GET'],
   auth: { scopes: ['admin:all'] },
+  response: healthReportDto,
+  status: [200, 503],
   handler: async () => {
     const report = await runHealthChecks(healthChecks(), CHECK_TIMEOUT_MS);
     return {

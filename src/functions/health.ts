@@ -1,5 +1,6 @@
 import { getConfig } from '../shared/config';
 import { endpoint } from '../shared/http/endpoint';
+import { healthDto } from '../shared/health-schemas';
 
 // Liveness: answers from memory only, so a dependency outage never makes the instance look dead.
 endpoint({
@@ -8,8 +9,9 @@ endpoint({
   methods: ['GET'],
   auth: 'public',
   rateLimited: false,
+  response: healthDto,
   handler: async () => {
     const c = getConfig();
-    return { data: { status: 'ok', version: c.EVA_API_VERSION, environment: c.ENVIRONMENT } };
+    return { data: { status: 'ok' as const, version: c.EVA_API_VERSION, environment: c.ENVIRONMENT } };
   },
 });

@@ -9,6 +9,8 @@ endpoint({
   methods: ['DELETE'],
   auth: { scopes: ['spaces:write'] },
   params: spaceIdParams,
+  ifMatch: true,
+  response: null,
   handler: async ({ principal, params, request }) => {
     await deleteSpace(principal.tenantId, params.id, request.headers.get('if-match'));
     return { status: 204 };

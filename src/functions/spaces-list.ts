@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { endpoint } from '../shared/http/endpoint';
 import { toSpaceDto } from '../shared/spaces/space-records';
-import { listSpacesQuery } from '../shared/spaces/space-schemas';
+import { listSpacesQuery, spaceDto } from '../shared/spaces/space-schemas';
 import { listSpacesPage } from '../shared/spaces/spaces';
 
 // GET /api/v1/spaces: the tenant's spaces, cursor-paginated; newest first unless sorted by name.
@@ -10,6 +11,8 @@ endpoint({
   methods: ['GET'],
   auth: { scopes: ['spaces:read'] },
   query: listSpacesQuery,
+  response: z.array(spaceDto),
+  paginated: true,
   handler: async ({ principal, query }) => {
     const page = await listSpacesPage(principal.tenantId, {
       limit: query.limit,

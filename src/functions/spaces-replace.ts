@@ -1,6 +1,6 @@
 import { endpoint } from '../shared/http/endpoint';
 import { toSpaceDto } from '../shared/spaces/space-records';
-import { replaceSpaceBody, spaceIdParams } from '../shared/spaces/space-schemas';
+import { replaceSpaceBody, spaceDto, spaceIdParams } from '../shared/spaces/space-schemas';
 import { updateSpace } from '../shared/spaces/spaces';
 
 // PUT /api/v1/spaces/{id}: replaces name, description and metadata; If-Match honoured (412 when stale).
@@ -11,6 +11,10 @@ endpoint({
   auth: { scopes: ['spaces:write'] },
   params: spaceIdParams,
   body: replaceSpaceBody,
+  ifMatch: true,
+  response: spaceDto,
+  etag: true,
+  errors: ['CONFLICT'],
   handler: async ({ principal, params, body, request }) => {
     const space = await updateSpace(principal.tenantId, params.id, body, 'replace', request.headers.get('if-match'));
     return { data: toSpaceDto(space), etag: space._etag };

@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { webhookBody } from '../shared/webhooks/schemas';
+import { webhookBody, webhookWithSecretDto } from '../shared/webhooks/schemas';
 import { webhookView } from '../shared/webhooks/views';
 import { createWebhook } from '../shared/webhooks/webhooks';
 
@@ -9,6 +9,8 @@ endpoint({
   methods: ['POST'],
   auth: { scopes: ['webhooks:manage'] },
   body: webhookBody,
+  response: webhookWithSecretDto,
+  status: [201],
   handler: async ({ principal, body }) => {
     const { record, secret } = await createWebhook(principal.tenantId, body);
     // The signing secret is shown here and at rotation only.

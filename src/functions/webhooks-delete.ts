@@ -8,6 +8,8 @@ endpoint({
   methods: ['DELETE'],
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
+  ifMatch: true,
+  response: null,
   handler: async ({ principal, params, request }) => {
     await removeWebhook(principal.tenantId, params.id, request.headers.get('if-match'));
     return { status: 204 };

@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { webhookIdParams } from '../shared/webhooks/schemas';
+import { webhookDetailDto, webhookIdParams } from '../shared/webhooks/schemas';
 import { healthView, webhookView } from '../shared/webhooks/views';
 import { getWebhookWithHealth } from '../shared/webhooks/webhooks';
 
@@ -9,6 +9,8 @@ endpoint({
   methods: ['GET'],
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
+  response: webhookDetailDto,
+  etag: true,
   handler: async ({ principal, params }) => {
     const { record, health } = await getWebhookWithHealth(principal.tenantId, params.id);
     return { data: { ...webhookView(record), ...healthView(health) }, ...(record._etag ? { etag: record._etag } : {}) };

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { endpoint } from '../shared/http/endpoint';
-import { listQuery } from '../shared/webhooks/schemas';
+import { listQuery, webhookDto } from '../shared/webhooks/schemas';
 import { webhookView } from '../shared/webhooks/views';
 import { listWebhooks } from '../shared/webhooks/webhooks';
 
@@ -9,6 +10,8 @@ endpoint({
   methods: ['GET'],
   auth: { scopes: ['webhooks:manage'] },
   query: listQuery,
+  response: z.array(webhookDto),
+  paginated: true,
   handler: async ({ principal, query }) => {
     const page = await listWebhooks(principal.tenantId, query.limit, query.cursor);
     return { data: page.items.map(webhookView), pagination: { cursor: page.cursor, has_next: page.has_next } };

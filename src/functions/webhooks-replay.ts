@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { replayBody, webhookIdParams } from '../shared/webhooks/schemas';
+import { replayBody, replayResultDto, webhookIdParams } from '../shared/webhooks/schemas';
 import { replayWebhook } from '../shared/webhooks/replay';
 
 endpoint({
@@ -9,5 +9,7 @@ endpoint({
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
   body: replayBody,
+  response: replayResultDto,
+  status: [202],
   handler: async ({ principal, params, body }) => ({ status: 202, data: await replayWebhook(principal.tenantId, params.id, body) }),
 });

@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { webhookIdParams } from '../shared/webhooks/schemas';
+import { rotatedWebhookDto, webhookIdParams } from '../shared/webhooks/schemas';
 import { webhookView } from '../shared/webhooks/views';
 import { rotateWebhookSecret } from '../shared/webhooks/webhooks';
 
@@ -9,6 +9,7 @@ endpoint({
   methods: ['POST'],
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
+  response: rotatedWebhookDto,
   handler: async ({ principal, params }) => {
     const r = await rotateWebhookSecret(principal.tenantId, params.id);
     return {

@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { webhookIdParams } from '../shared/webhooks/schemas';
+import { attemptDto, webhookIdParams } from '../shared/webhooks/schemas';
 import { attemptView } from '../shared/webhooks/views';
 import { sendTestEvent } from '../shared/webhooks/webhooks';
 
@@ -9,6 +9,7 @@ endpoint({
   methods: ['POST'],
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
+  response: attemptDto,
   handler: async ({ principal, params }) => {
     // 200 with the attempt whatever the receiver answered: the test ran; `success` says how it went.
     return { data: attemptView(await sendTestEvent(principal.tenantId, params.id)) };

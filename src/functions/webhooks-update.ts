@@ -1,5 +1,5 @@
 import { endpoint } from '../shared/http/endpoint';
-import { webhookBody, webhookIdParams } from '../shared/webhooks/schemas';
+import { webhookBody, webhookDto, webhookIdParams } from '../shared/webhooks/schemas';
 import { webhookView } from '../shared/webhooks/views';
 import { updateWebhook } from '../shared/webhooks/webhooks';
 
@@ -10,6 +10,9 @@ endpoint({
   auth: { scopes: ['webhooks:manage'] },
   params: webhookIdParams,
   body: webhookBody,
+  ifMatch: true,
+  response: webhookDto,
+  etag: true,
   handler: async ({ principal, params, body, request }) => {
     const record = await updateWebhook(principal.tenantId, params.id, body, request.headers.get('if-match'));
     return { data: webhookView(record), ...(record._etag ? { etag: record._etag } : {}) };

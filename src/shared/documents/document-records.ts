@@ -1,6 +1,7 @@
 /** What a document and its chunks are in Cosmos (camelCase) and through the API (snake_case). */
 import { randomUUID } from 'node:crypto';
 import type { TextChunk } from '../core/chunking';
+import type { DocumentDto } from './document-schemas';
 
 export type DocumentStatus = 'uploaded' | 'processing' | 'processed' | 'failed';
 
@@ -51,22 +52,7 @@ export interface ChunkRecord extends TextChunk {
   createdAt: string;
 }
 
-export interface DocumentDto {
-  id: string;
-  space_id: string;
-  filename: string;
-  content_type: string;
-  size_bytes: number;
-  sha256: string;
-  status: DocumentStatus;
-  failure_reason: string | null;
-  failure_message: string | null;
-  chunk_count: number | null;
-  page_count: number | null;
-  created_at: string;
-  updated_at: string;
-  processed_at: string | null;
-}
+export type { DocumentDto };
 
 export const DOCUMENT_ID_PATTERN = /^doc_[0-9a-f]{32}$/;
 export const newDocumentId = (): string => `doc_${randomUUID().replace(/-/g, '')}`;

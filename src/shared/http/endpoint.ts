@@ -7,7 +7,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import { getConfig } from '../config';
-import { AppError, isAppError } from '../core/errors';
+import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
 import { getLogger } from '../services';
 import { authenticate, rateLimit } from './authenticate';
@@ -17,7 +17,8 @@ import { errorBody, successBody } from './envelope';
 import { statusFor } from './error-status';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { requestIdFrom } from './request-id';
-import type { EndpointOptions, EndpointResult, SchemaOut } from './types';
+import { recordRoute, type RouteEntry } from './registry';
+import type { EndpointAuth, EndpointOptions, EndpointResult, SchemaOut } from './types';
 import { queryObject, strictSchema, validate } from './validate';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -33,7 +34,9 @@ export function endpoint<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
->(options: EndpointOptions<P, Q, B>): void {
+  R extends z.ZodType | null = null,
+>(options: EndpointOptions<P, Q, B, R>): void {
+  recordRoute(routeEntry(options));
   const shape = options.route.toLowerCase().replace(/\{[^}]*\}/g, '{}');
   const claimsPreflight = !preflightRoutes.has(shape);
   preflightRoutes.add(shape);
@@ -45,12 +48,56 @@ export function endpoint<
   });
 }
 
+/** What the registry keeps of an endpoint; the error statuses follow from its shape plus what it declares. */
+function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined, R extends z.ZodType | null>(
+  o: EndpointOptions<P, Q, B, R>,
+): RouteEntry {
+  const bodyMode = o.bodyMode ?? (o.body ? 'json' : 'none');
+  const rateLimited = o.rateLimited !== false;
+  const codes = new Set<ErrorCode>(o.errors ?? []);
+  if (o.params || o.query || o.body || bodyMode === 'stream') codes.add('VALIDATION_ERROR');
+  if (o.auth !== 'public') codes.add('UNAUTHENTICATED');
+  if (hasScopes(o.auth)) codes.add('FORBIDDEN');
+  // platform_admin routes do not exist (404) where PLATFORM_ADMIN_API_KEY is unset.
+  if (o.params || o.auth === 'platform_admin') codes.add('NOT_FOUND');
+  if (o.ifMatch) codes.add('PRECONDITION_FAILED');
+  if (bodyMode !== 'none') codes.add('PAYLOAD_TOO_LARGE');
+  if (bodyMode === 'json') codes.add('UNSUPPORTED_MEDIA_TYPE');
+  if (rateLimited) codes.add('RATE_LIMIT_EXCEEDED');
+  codes.add('INTERNAL');
+  codes.add('DEPENDENCY_UNAVAILABLE');
+  const successStatus = o.status ?? (o.response === null && !o.raw ? [204] : [200]);
+  return {
+    name: o.name,
+    route: o.route,
+    methods: o.methods,
+    auth: o.auth,
+    summary: o.summary,
+    params: o.params,
+    query: o.query,
+    body: o.body,
+    bodyMode,
+    response: o.response,
+    raw: o.raw,
+    successStatus,
+    paginated: o.paginated ?? false,
+    rateLimited,
+    errors: [...codes],
+    errorStatus: [...new Set([...codes].map(statusFor))].sort((a, b) => a - b),
+    ifMatch: o.ifMatch ?? false,
+    etag: o.etag ?? false,
+  };
+}
+
+const hasScopes = (auth: EndpointAuth): boolean => typeof auth === 'object' && auth.scopes.length > 0;
+
 /** The pipeline as a plain function, so it can be tested without registering anything. */
 export function createHandler<
   P extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   B extends z.ZodType | undefined,
->(options: EndpointOptions<P, Q, B>): (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponseInit> {
+  R extends z.ZodType | null,
+>(options: EndpointOptions<P, Q, B, R>): (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponseInit> {
   const params = options.params && strictSchema(options.params);
   const query = options.query && strictSchema(options.query);
   const body = options.body && strictSchema(options.body);

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
+import type { ErrorCode } from '../core/errors';
 import type { Principal, Scope } from '../core/principal';
 import type { Logger } from '../logger';
 
@@ -19,9 +20,9 @@ export interface Pagination {
 }
 
 /** What a handler returns; the pipeline wraps `data` in the success envelope. */
-export interface EndpointResult {
+export interface EndpointResult<D = unknown> {
   status?: number;
-  data?: unknown;
+  data?: D;
   pagination?: Pagination;
   headers?: Record<string, string>;
   /** Sets the ETag header (quoted by the pipeline if not already). */
@@ -43,11 +44,14 @@ export interface EndpointContext<P, Q, B> {
 }
 
 export type SchemaOut<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler may put in `data`: the declared response schema's input (null: nothing). */
+export type DataIn<R> = R extends z.ZodType ? z.input<R> : never;
 
 export interface EndpointOptions<
   P extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   B extends z.ZodType | undefined,
+  R extends z.ZodType | null = z.ZodType | null,
 > {
   /** The function name: the file name in src/functions without .ts (kebab-case). */
   name: string;
@@ -68,5 +72,24 @@ export interface EndpointOptions<
   rateLimited?: boolean;
   /** Overrides MAX_REQUEST_BODY_BYTES for this endpoint. */
   maxBodyBytes?: number;
-  handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => Promise<EndpointResult>;
+  /** One line for the API description. */
+  summary?: string;
+  /**
+   * The schema of `data` in the success envelope (the handler's `data` is checked against its type);
+   * null when the route answers 204 or only raw replies (then `raw` describes them).
+   */
+  response: R;
+  /** A reply that bypasses the envelope (downloads): its media type and what it is. */
+  raw?: { contentType: string; description: string };
+  /** Success statuses, the usual one first (default: [204] without response or raw, else [200]). */
+  status?: readonly number[];
+  /** A cursor-paginated list: `data` is an array and the envelope carries `pagination`. */
+  paginated?: boolean;
+  /** Error codes beyond those the route's shape implies (auth, validation, not found, rate limit). */
+  errors?: readonly ErrorCode[];
+  /** The route honours If-Match (412 when stale). */
+  ifMatch?: boolean;
+  /** The route answers with an ETag. */
+  etag?: boolean;
+  handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => Promise<EndpointResult<DataIn<R>>>;
 }

@@ -1,6 +1,7 @@
 /** What identity stores in Cosmos (camelCase documents) and how it is shown through the API (snake_case). */
 import { createHash } from 'node:crypto';
 import type { Scope, Tier } from '../core/principal';
+import type { ApiKeyDto, TenantDto } from './schemas';
 
 export interface TenantRecord {
   id: string;
@@ -60,7 +61,7 @@ export function apiKeyStatus(k: ApiKeyRecord, now: Date = new Date()): ApiKeySta
   return 'active';
 }
 
-export function apiKeyView(k: ApiKeyRecord, now: Date = new Date()) {
+export function apiKeyView(k: ApiKeyRecord, now: Date = new Date()): ApiKeyDto {
   return {
     id: k.keyId,
     tenant_id: k.tenantId,
@@ -78,7 +79,7 @@ export function apiKeyView(k: ApiKeyRecord, now: Date = new Date()) {
   };
 }
 
-export function tenantView(t: TenantRecord) {
+export function tenantView(t: TenantRecord): TenantDto {
   return { id: t.id, name: t.name, tier: t.tier, disabled: t.disabled, created_at: t.createdAt, updated_at: t.updatedAt };
 }
 

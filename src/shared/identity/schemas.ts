@@ -1,4 +1,4 @@
-/** Request schemas of the identity endpoints (the pipeline makes objects strict). */
+/** Request and response schemas of the identity endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
 import { SCOPES, TIERS } from '../core/principal';
 import { TENANT_ID_PATTERN } from './tenants';
@@ -55,3 +55,70 @@ export const updateTenantBody = z
     disabled: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'must change at least one of name, tier, disabled' });
+
+const instant = z.iso.datetime({ offset: true });
+
+/** An API key as the API shows it (never its secret): apiKeyView's return type. */
+export const apiKeyDto = z
+  .object({
+    id: z.string(),
+    tenant_id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    scopes: z.array(z.enum(SCOPES)),
+    prefix: z.string(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    created_at: instant,
+    expires_at: instant.nullable(),
+    revoked_at: instant.nullable(),
+    last_used_at: instant.nullable(),
+    rotated_from: z.string().nullable(),
+    rotated_to: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyDto = z.output<typeof apiKeyDto>;
+
+/** A key with its secret: shown once, on create (and on the first read of a successor minted by the timer). */
+export const apiKeyWithSecretDto = apiKeyDto
+  .extend({ key: z.string().meta({ description: 'The key itself; shown once, store it now.' }) })
+  .meta({ id: 'ApiKeyWithSecret' });
+
+/** GET /api-keys/{id}: the key, with its secret only on the first read of a successor minted by the timer. */
+export const apiKeyReadDto = apiKeyDto.extend({ key: z.string().optional() }).meta({ id: 'ApiKeyRead' });
+
+export const rotatedApiKeyDto = apiKeyWithSecretDto
+  .extend({ grace_period_days: z.number().int().min(0), old_key_expires_at: instant.nullable() })
+  .meta({ id: 'RotatedApiKey' });
+
+export const tenantDto = z
+  .object({
+    id: z.string().regex(TENANT_ID_PATTERN),
+    name: z.string(),
+    tier: z.enum(TIERS),
+    disabled: z.boolean(),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'Tenant' });
+export type TenantDto = z.output<typeof tenantDto>;
+
+export const createdTenantDto = z.object({ tenant: tenantDto, api_key: apiKeyWithSecretDto }).meta({ id: 'CreatedTenant' });
+
+export const tokenPairDto = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().min(1),
+  })
+  .meta({ id: 'TokenPair' });
+
+export const whoamiDto = z
+  .object({
+    kind: z.enum(['api_key', 'jwt', 'platform_admin', 'anonymous']),
+    tenant_id: z.string(),
+    key_id: z.string().nullable(),
+    tier: z.enum(TIERS).nullable(),
+    scopes: z.array(z.enum(SCOPES)),
+  })
+  .meta({ id: 'Whoami' });

@@ -1,5 +1,6 @@
 /** What a space is in Cosmos (camelCase) and through the API (snake_case). */
 import { createHash, randomUUID } from 'node:crypto';
+import type { SpaceDto } from './space-schemas';
 
 export type SpaceMetadata = Record<string, string | number | boolean | null>;
 
@@ -31,15 +32,7 @@ export interface SpaceNameRecord {
   _etag?: string;
 }
 
-export interface SpaceDto {
-  id: string;
-  name: string;
-  description: string | null;
-  metadata: SpaceMetadata;
-  document_count: number;
-  created_at: string;
-  updated_at: string;
-}
+export type { SpaceDto };
 
 export const SPACE_ID_PATTERN = /^spc_[0-9a-f]{32}$/;
 export const newSpaceId = (): string => `spc_${randomUUID().replace(/-/g, '')}`;

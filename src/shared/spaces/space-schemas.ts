@@ -1,4 +1,4 @@
-/** Request schemas of the /v1/spaces endpoints (the pipeline makes objects strict). */
+/** Request and response schemas of the /v1/spaces endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
 import { SPACE_ID_PATTERN } from './space-records';
 
@@ -65,3 +65,19 @@ export const listSpacesQuery = z.object({
   sort: z.enum(['created_at', 'name']).default('created_at'),
   order: z.enum(['asc', 'desc']).optional(),
 });
+
+const instant = z.iso.datetime({ offset: true });
+
+/** A space as the API shows it: toSpaceDto's return type, so the two cannot drift. */
+export const spaceDto = z
+  .object({
+    id: z.string().regex(SPACE_ID_PATTERN),
+    name: z.string(),
+    description: z.string().nullable(),
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    document_count: z.number().int().min(0),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'Space' });
+export type SpaceDto = z.output<typeof spaceDto>;

@@ -1,4 +1,4 @@
-/** Request schemas of the webhook endpoints (the pipeline makes objects strict). */
+/** Request and response schemas of the webhook endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
 import { isValidEventTypeFilter } from '../core/event-filter';
 import { MAX_WEBHOOK_URL_LENGTH } from '../core/ssrf';
@@ -45,3 +45,61 @@ export const replayBody = z
   })
   .refine((b) => Date.parse(b.since) <= Date.now(), { message: 'must not be in the future', path: ['since'] });
 export type ReplayBody = z.output<typeof replayBody>;
+
+/** A subscription as the API shows it (never its secret): webhookView's return type. */
+export const webhookDto = z
+  .object({
+    id: z.string().regex(WEBHOOK_ID_PATTERN),
+    url: z.string(),
+    event_types: z.array(z.string()),
+    description: z.string().nullable(),
+    enabled: z.boolean(),
+    disabled_reason: z.enum(['manual', 'failing']).nullable(),
+    secret_created_at: instant.nullable(),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'Webhook' });
+export type WebhookDto = z.output<typeof webhookDto>;
+
+export const webhookHealthDto = z.object({
+  failing_since: instant.nullable(),
+  last_success_at: instant.nullable(),
+  last_failure_at: instant.nullable(),
+});
+export type WebhookHealthDto = z.output<typeof webhookHealthDto>;
+
+export const webhookDetailDto = webhookDto.extend(webhookHealthDto.shape).meta({ id: 'WebhookDetail' });
+
+const secretNote = 'The signing secret (whsec_…); shown once, store it now.';
+export const webhookWithSecretDto = webhookDto.extend({ secret: z.string().meta({ description: secretNote }) }).meta({ id: 'WebhookWithSecret' });
+
+export const rotatedWebhookDto = webhookWithSecretDto
+  .extend({ previous_secret_expires_at: instant.nullable() })
+  .meta({ id: 'RotatedWebhook' });
+
+export const attemptDto = z
+  .object({
+    id: z.string(),
+    delivery_id: z.string().nullable(),
+    event_id: z.string(),
+    event_type: z.string(),
+    attempt: z.number().int().min(0),
+    success: z.boolean(),
+    status_code: z.number().int().nullable(),
+    duration_ms: z.number().min(0),
+    error: z.string().nullable(),
+    created_at: instant,
+  })
+  .meta({ id: 'DeliveryAttempt' });
+export type AttemptDto = z.output<typeof attemptDto>;
+
+export const replayResultDto = z
+  .object({
+    replayed: z.number().int().min(0),
+    truncated: z.boolean(),
+    status: z.enum(['failed', 'all']),
+    since: instant,
+    until: instant,
+  })
+  .meta({ id: 'ReplayResult' });

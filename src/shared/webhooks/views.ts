@@ -1,9 +1,10 @@
 /** What the API shows of webhook records (snake_case; secrets only where the endpoint says so). */
 import type { AttemptLog } from './delivery-store';
+import type { AttemptDto, WebhookDto, WebhookHealthDto } from './schemas';
 import { failingSince, type WebhookHealth } from './webhook-health';
 import type { WebhookRecord } from './webhook-store';
 
-export function webhookView(w: WebhookRecord) {
+export function webhookView(w: WebhookRecord): WebhookDto {
   const current = w.secrets.find((s) => s.expiresAt === null);
   return {
     id: w.id,
@@ -19,11 +20,11 @@ export function webhookView(w: WebhookRecord) {
 }
 
 /** GET /webhooks/{id} adds how deliveries have been going. */
-export function healthView(h: WebhookHealth) {
+export function healthView(h: WebhookHealth): WebhookHealthDto {
   return { failing_since: failingSince(h), last_success_at: h.lastSuccessAt, last_failure_at: h.lastFailureAt };
 }
 
-export function attemptView(a: AttemptLog) {
+export function attemptView(a: AttemptLog): AttemptDto {
   return {
     id: a.id,
     delivery_id: a.deliveryId,

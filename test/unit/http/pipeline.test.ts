@@ -29,13 +29,14 @@ const header = (res: HttpResponseInit, name: string): string | undefined =>
 
 const bodySchema = z.object({ name: z.string().min(1).max(10), count: z.number().int().optional() });
 
-function handlerWith(overrides: Partial<EndpointOptions<any, any, any>> = {}) {
+function handlerWith(overrides: Partial<EndpointOptions<any, any, any, any>> = {}) {
   return createHandler({
     name: 'things-create',
     route: 'things',
     methods: ['POST'],
     auth: 'public',
     body: bodySchema,
+    response: z.unknown(),
     handler: async ({ body }) => ({ status: 201, data: { created: body } }),
     ...overrides,
   });
@@ -188,6 +189,7 @@ describe('bad input', () => {
       auth: 'public',
       params: z.object({ id: z.string().regex(/^[a-z0-9_]{3,40}$/) }),
       query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+      response: z.object({ id: z.string(), limit: z.number().optional() }),
       handler: async ({ params, query }) => ({ data: { id: params.id, limit: query.limit } }),
     });
     const ok = await h(request({ url: 'http://127.0.0.1/api/things/abc?limit=5', params: { id: 'abc' } }), ctx());
