@@ -10,13 +10,14 @@ import { makeEvent } from '../core/events';
 import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
 import { buildChunkIndex, searchChunks } from '../core/text-search';
 import type { Page } from '../adapters/cosmos';
+import { listSpaceChunks } from '../documents/chunk-store';
 import { readDocument } from '../documents/document-store';
 import { publishQuietly } from '../documents/publish';
 import { getQueueSender } from '../events/queue-sender';
 import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
 import { newQueryId, toQueryDto, type Citation, type QueryMode, type QueryRecord } from './query-records';
-import { finishQuery, insertQuery, listSpaceChunks, listSpaceQueries, readQuery } from './query-store';
+import { finishQuery, insertQuery, listSpaceQueries, readQuery } from './query-store';
 
 export const DEFAULT_TOP_K = 5;
 export const NO_DOCUMENTS = 'This space has no processed documents yet, so there is nothing to answer from.';

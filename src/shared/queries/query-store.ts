@@ -1,10 +1,8 @@
 /**
- * Queries in Cosmos (container `queries`, partition /tenantId), and the read of a space's chunks
- * that retrieval indexes. Every read names the tenant.
+ * Queries in Cosmos (container `queries`, partition /tenantId). Every read names the tenant.
  */
 import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
 import { isAppError } from '../core/errors';
-import type { ChunkRecord } from '../documents/document-records';
 import type { QueryRecord } from './query-records';
 
 const WHAT = 'Query';
@@ -51,26 +49,4 @@ export async function listSpaceQueries(tenantId: string, spaceId: string, limit:
     },
     { limit, cursor, scope: `queries:${tenantId}:${spaceId}`, partitionKey: tenantId },
   );
-}
-
-/** Every chunk of a space (the retrieval index is built from them). */
-export async function listSpaceChunks(tenantId: string, spaceId: string): Promise<ChunkRecord[]> {
-  const c = await getContainer('chunks');
-  const { resources } = await cosmosCall(
-    () =>
-      c.items
-        .query<ChunkRecord>(
-          {
-            query: 'SELECT * FROM c WHERE c.spaceId = @s AND c.tenantId = @t',
-            parameters: [
-              { name: '@s', value: spaceId },
-              { name: '@t', value: tenantId },
-            ],
-          },
-          { partitionKey: spaceId },
-        )
-        .fetchAll(),
-    'Chunk',
-  );
-  return resources;
 }
