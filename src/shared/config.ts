@@ -181,6 +181,12 @@ export const configSchema = z.object({
   /** Seconds a document may sit `uploaded` (or `processing`) before documents-requeue queues it again. */
   DOCUMENT_REQUEUE_AFTER_SECONDS: int(300, 0, 86_400),
 
+  // --- questions
+  /** Seconds POST /v1/spaces/{id}/query?wait=true waits for the answer before answering 202. */
+  QUERY_WAIT_SECONDS: int(10, 0, 60),
+  /** Upper bound on an answer's length, in characters. */
+  QUERY_ANSWER_MAX_CHARS: int(2_000, 200, 20_000),
+
   // --- events and webhooks
   OUTBOX_RELAY_SCHEDULE: z.string().trim().default('0 */1 * * * *'),
   /** Seconds after which an unsent outbox event is re-published by the relay. */

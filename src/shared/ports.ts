@@ -12,6 +12,8 @@ export const QUEUES = {
   documentProcessing: 'document-processing',
   /** Deleting a space's documents, blobs and chunks after the space itself is gone. */
   spaceCleanup: 'space-cleanup',
+  /** Answering submitted questions (message: { tenant_id, query_id }, message id = query id). */
+  queries: 'queries',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -49,6 +51,7 @@ export const QUEUE_PROPERTIES: Readonly<Record<keyof typeof QUEUES, QueuePropert
   // Extraction of a large document can take minutes; the host renews the lock meanwhile.
   documentProcessing: queue(QUEUES.documentProcessing, { lockDurationMs: 5 * MINUTE }),
   spaceCleanup: queue(QUEUES.spaceCleanup),
+  queries: queue(QUEUES.queries),
 };
 
 export interface QueueSendOptions {

@@ -87,3 +87,13 @@ export const webhooksHost = (env: Record<string, string> = {}, extraFunctions: s
   },
   retryDelayMs: 50,
 });
+
+export const QUERY_FUNCTIONS = files(['queries-submit', 'queries-get', 'queries-status', 'queries-results', 'queries-list', 'query-answer']);
+
+/** Documents and query functions, rate limiting off; settle() waits for processing and answers. */
+export const queriesHost = (env: Record<string, string> = {}): TestHostOptions => ({
+  functions: [...DOCUMENT_FUNCTIONS, ...QUERY_FUNCTIONS],
+  env: { JWT_SECRET_KEY: TEST_JWT_SECRET, RATE_LIMIT_ENABLED: 'false', ...env },
+  retryDelayMs: 20,
+  settleQueues: ['document-processing', 'space-cleanup', 'queries'],
+});

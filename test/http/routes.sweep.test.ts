@@ -39,7 +39,9 @@ beforeAll(async () => {
   const hook = await call(`${h.api}/v1/webhooks`, a.apiKey, { method: 'POST', body: { url: 'http://127.0.0.1:9/hook', event_types: ['*'] } });
   ids.webhook = hook.body.data.id;
   ids.apiKey = a.keyId;
-  expect([space.status, doc.status, hook.status]).toEqual([201, 201, 201]);
+  const query = await call(`${h.api}/v1/spaces/${ids.space}/query`, a.apiKey, { method: 'POST', body: { question: 'hello?' } });
+  ids.query = query.body.data.id;
+  expect([space.status, doc.status, hook.status, query.status]).toEqual([201, 201, 201, 202]);
 });
 
 /** Tenant A's ids for a route's {id}/{doc_id}, by the collection the route is under. */
@@ -48,6 +50,7 @@ function urlFor(route: RouteEntry): string {
     'v1/spaces': ids.space,
     'v1/webhooks': ids.webhook,
     'v1/api-keys': ids.apiKey,
+    'v1/queries': ids.query,
     'v1/admin/tenants': a.tenantId,
   };
   const collection = Object.keys(idFor).find((c) => route.route.startsWith(`${c}/`));
@@ -66,6 +69,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'api-keys-create': { name: 'k', scopes: ['spaces:read'] },
   'api-keys-rotate': {},
   'auth-refresh': { refresh_token: 'eva_rt_x' },
+  'queries-submit': { question: 'What is in the space?' },
   'admin-tenants-create': { name: 'Sample tenant' },
   'admin-tenants-update': { name: 'Renamed' },
 };

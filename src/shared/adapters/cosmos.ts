@@ -31,6 +31,7 @@ export const CONTAINERS = {
   webhooks: { partitionKey: '/tenantId' },
   webhookDeliveries: { partitionKey: '/tenantId' },
   outbox: { partitionKey: '/tenantId' },
+  queries: { partitionKey: '/tenantId' },
 } as const satisfies Record<string, { partitionKey: `/${string}` }>;
 
 export type ContainerName = keyof typeof CONTAINERS;

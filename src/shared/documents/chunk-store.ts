@@ -60,20 +60,20 @@ export const deleteDocumentChunks = (tenantId: string, spaceId: string, document
 
 export const deleteSpaceChunks = (tenantId: string, spaceId: string): Promise<number> => deleteWhere(tenantId, spaceId, '', []);
 
-/** A document's chunks in order (retrieval and tests). */
-export async function listDocumentChunks(tenantId: string, spaceId: string, documentId: string): Promise<ChunkRecord[]> {
+async function queryChunks(
+  tenantId: string,
+  spaceId: string,
+  extra: string,
+  parameters: Array<{ name: string; value: string | number }>,
+): Promise<ChunkRecord[]> {
   const c = await getContainer('chunks');
   const { resources } = await cosmosCall(
     () =>
       c.items
         .query<ChunkRecord>(
           {
-            query: 'SELECT * FROM c WHERE c.spaceId = @s AND c.tenantId = @t AND c.documentId = @d ORDER BY c["index"] ASC',
-            parameters: [
-              { name: '@s', value: spaceId },
-              { name: '@t', value: tenantId },
-              { name: '@d', value: documentId },
-            ],
+            query: `SELECT * FROM c WHERE c.spaceId = @s AND c.tenantId = @t ${extra}`,
+            parameters: [{ name: '@s', value: spaceId }, { name: '@t', value: tenantId }, ...parameters],
           },
           { partitionKey: spaceId },
         )
@@ -82,3 +82,10 @@ export async function listDocumentChunks(tenantId: string, spaceId: string, docu
   );
   return resources;
 }
+
+/** A document's chunks in order (tests). */
+export const listDocumentChunks = (tenantId: string, spaceId: string, documentId: string): Promise<ChunkRecord[]> =>
+  queryChunks(tenantId, spaceId, 'AND c.documentId = @d ORDER BY c["index"] ASC', [{ name: '@d', value: documentId }]);
+
+/** Every chunk of a space (the retrieval index is built from them). */
+export const listSpaceChunks = (tenantId: string, spaceId: string): Promise<ChunkRecord[]> => queryChunks(tenantId, spaceId, '', []);

@@ -1,0 +1,27 @@
+import { getConfig } from '../shared/config';
+import { endpoint } from '../shared/http/endpoint';
+import { queryLinks, toQueryDto } from '../shared/queries/query-records';
+import { submitQueryBody, submitQueryQuery, queryWithLinksDto } from '../shared/queries/query-schemas';
+import { submitQuery, waitForQuery } from '../shared/queries/queries';
+import { spaceIdParams } from '../shared/spaces/space-schemas';
+
+// POST /api/v1/spaces/{id}/query: records a question and queues it (202 + links);
+// ?wait=true waits up to QUERY_WAIT_SECONDS and answers 200 with the finished query when ready.
+endpoint({
+  name: 'queries-submit',
+  route: 'v1/spaces/{id}/query',
+  methods: ['POST'],
+  auth: { scopes: ['queries:execute'] },
+  params: spaceIdParams,
+  query: submitQueryQuery,
+  body: submitQueryBody,
+  response: queryWithLinksDto,
+  status: [202, 200],
+  handler: async ({ principal, params, query, body }) => {
+    let q = await submitQuery(principal.tenantId, params.id, body);
+    if (query.wait) q = await waitForQuery(principal.tenantId, q.id, getConfig().QUERY_WAIT_SECONDS * 1000);
+    const links = queryLinks(q.id);
+    if (q.status !== 'pending') return { status: 200, data: { ...toQueryDto(q), links } };
+    return { status: 202, headers: { Location: links.self }, data: { ...toQueryDto(q), links } };
+  },
+});
