@@ -12,6 +12,8 @@ export const QUEUES = {
   documentProcessing: 'document-processing',
   /** Deleting a space's documents, blobs and chunks after the space itself is gone. */
   spaceCleanup: 'space-cleanup',
+  /** One message per event for the real-time push (its own queue: a slow push never delays webhooks). */
+  realtimePush: 'realtime-push',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -68,4 +70,23 @@ export interface HealthCheckResult {
 export interface HealthCheck {
   readonly name: string;
   check(signal: AbortSignal): Promise<HealthCheckResult>;
+}
+
+/**
+ * Sends JSON to a real-time group (Azure Web PubSub, or its local stand-in). Groups are named
+ * `tenant:{tenant_id}` and `space:{space_id}` (src/shared/core/realtime-groups.ts).
+ */
+export interface RealtimePublisher {
+  sendToGroup(group: string, payload: unknown): Promise<void>;
+}
+
+export interface RealtimeClientAccess {
+  /** wss://…/client/hubs/{hub}?access_token=… */
+  url: string;
+  expiresInSeconds: number;
+}
+
+/** Issues client access URLs: the user id, and the groups the client may join (and starts in). */
+export interface RealtimeNegotiator {
+  clientAccess(userId: string, groups: readonly string[], lifetimeMinutes: number): Promise<RealtimeClientAccess>;
 }

@@ -11,6 +11,7 @@ import type { EventEnvelope } from '../core/events';
 import type { Logger } from '../logger';
 import { deliveryIdFor } from './delivery-store';
 import { enqueueDelivery } from './deliver';
+import { enqueuePush } from '../realtime/push';
 import { getEnabledWebhooks } from './webhook-cache';
 import type { WebhookRecord } from './webhook-store';
 
@@ -37,11 +38,13 @@ export function subscribes(webhook: WebhookRecord, event: EventEnvelope): boolea
 
 export async function fanOut(event: EventEnvelope, log: Logger): Promise<number> {
   const targets = (await getEnabledWebhooks(event.tenant_id)).filter((w) => subscribes(w, event));
-  await Promise.all(
-    targets.map((w) =>
+  await Promise.all([
+    ...targets.map((w) =>
       enqueueDelivery({ tenantId: event.tenant_id, deliveryId: deliveryIdFor(event.event_id, w.id), webhookId: w.id, event, attempt: 1, generation: 1 }),
     ),
-  );
+    // The push has its own queue: Web PubSub being slow or down never holds a webhook back.
+    enqueuePush(event),
+  ]);
   log.debug('event fanned out', { event_id: event.event_id, event_type: event.event_type, deliveries: targets.length });
   return targets.length;
 }
