@@ -91,7 +91,7 @@ export function handleRest(state: HubState, req: RestRequest, res: ServerRespons
       }
       if (method === 'DELETE') {
         c?.groups.delete(group);
-        return reply(res, 200);
+        return reply(res, 204);
       }
     }
   }
@@ -110,7 +110,7 @@ export function handleRest(state: HubState, req: RestRequest, res: ServerRespons
     }
     if (tail === '/groups' && method === 'DELETE') {
       c?.groups.clear();
-      return reply(res, 200);
+      return reply(res, 204);
     }
   }
   if ((r = /^\/users\/([^/]+)(\/.*)?$/.exec(rest))) {
@@ -122,7 +122,7 @@ export function handleRest(state: HubState, req: RestRequest, res: ServerRespons
     if (tail === '/:closeConnections' && method === 'POST') return close(mine);
     if (tail === '/groups' && method === 'DELETE') {
       state.removeUserFromGroup(hub, userId, undefined);
-      return reply(res, 200);
+      return reply(res, 204);
     }
     const gm = /^\/groups\/([^/]+)$/.exec(tail);
     if (gm?.[1]) {
@@ -133,7 +133,7 @@ export function handleRest(state: HubState, req: RestRequest, res: ServerRespons
       }
       if (method === 'DELETE') {
         state.removeUserFromGroup(hub, userId, group);
-        return reply(res, 200);
+        return reply(res, 204);
       }
     }
   }

@@ -24,7 +24,8 @@ export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & 
   const client = new WebPubSubServiceClient(options.connectionString, options.hub, {
     // Only the loopback stand-in speaks plain http; a real service is always https.
     allowInsecureConnection: endpoint.startsWith('http:'),
-    retryOptions: { maxRetries: 1 },
+    // One try per call: a failed push is retried by its own queue schedule (src/shared/realtime/push.ts).
+    retryOptions: { maxRetries: 0 },
   });
   return {
     async sendToGroup(group: string, payload: unknown): Promise<void> {
