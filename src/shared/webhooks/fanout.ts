@@ -1,6 +1,7 @@
 /**
  * The events-fanout consumer: an event from the `events` queue becomes one delivery message per
- * enabled subscription of the event's tenant whose filters match. It writes nothing: the
+ * enabled subscription of the event's tenant whose filters match, plus one `realtime-push` message
+ * (docs/realtime.md). It writes nothing: the
  * subscriptions come from a short in-process cache and each message carries the event, so the
  * cost of an event is its queue messages. Idempotent by event id: message ids and delivery ids
  * derive from event and webhook, so a second copy is dropped by the bus's duplicate detection or,
