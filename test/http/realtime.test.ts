@@ -18,7 +18,7 @@ import { startWebhookReceiver } from '../../local/webhook-receiver';
 import { startWebPubSubStandIn, type WebPubSubStandIn } from '../../local/web-pubsub/server';
 
 const h = useTestHost(
-  webhooksHost({ RATE_LIMIT_ENABLED: 'false' }, ['src/functions/spaces-create.ts', 'src/functions/realtime-negotiate.ts', 'src/functions/realtime-push.ts']),
+  webhooksHost({ RATE_LIMIT_ENABLED: 'false' }, ['src/functions/spaces-create.ts', 'src/functions/realtime-negotiate.ts']),
 );
 
 const open: RealtimeTestClient[] = [];
