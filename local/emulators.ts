@@ -1,6 +1,6 @@
 /**
- * Starts the storage emulators the local host and tests need, unless real accounts are configured.
- * For each of Cosmos DB and Blob Storage: when its setting is already in process.env the real
+ * Starts the emulators the local host and tests need, unless real accounts are configured.
+ * For each of Cosmos DB, Blob Storage and Service Bus: when its setting is already in process.env the real
  * account is used (and the summary says so); otherwise the embedded emulator starts in-process on
  * a free loopback port and the settings are put into process.env so getConfig() picks them up.
  * stop() closes the emulators and restores the environment as it was.
@@ -9,12 +9,15 @@ import { resetConfig } from '../src/shared/config';
 import { startBlobEmulator } from './blob-emulator';
 import { startCosmosEmulator } from './cosmos-emulator';
 import { startWebPubSubStandIn, type WebPubSubStandIn } from './web-pubsub/server';
+import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
 
 export interface StartEmulatorsOptions {
   /** Start (or use) Cosmos DB (default true). */
   cosmos?: boolean;
   /** Start (or use) Blob Storage (default true). */
   blob?: boolean;
+  /** Start (or use) Service Bus (default true): the AMQP stand-in unless SERVICE_BUS_CONNECTION_STRING is set. */
+  serviceBus?: boolean;
   /** Bytes the embedded Azurite keeps in memory before it refuses writes (default 512 MiB). */
   blobMemoryLimitBytes?: number;
   /**
@@ -43,6 +46,8 @@ export interface RunningEmulators {
   summary: string[];
   /** The Web PubSub stand-in, when it was started (tests cut its sockets or stop it). */
   webPubSub?: WebPubSubStandIn;
+  /** The in-process Service Bus stand-in, when one was started (pass it to startLocalHost). */
+  serviceBus?: ServiceBusStandIn;
   stop(): Promise<void>;
 }
 
@@ -67,6 +72,7 @@ function describeCosmosEndpoint(endpoint: string): string {
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
   const summary: string[] = [];
+  let serviceBus: ServiceBusStandIn | undefined;
   const stops: Array<() => Promise<void>> = [];
   const saved = new Map<string, string | undefined>();
   let webPubSub: WebPubSubStandIn | undefined;
@@ -109,6 +115,17 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         summary.push(`Blob Storage: embedded Azurite at ${blob.blobEndpoint}`);
       }
     }
+    if (options.serviceBus ?? true) {
+      if (process.env.SERVICE_BUS_CONNECTION_STRING) {
+        summary.push('Service Bus: using the configured namespace (SERVICE_BUS_CONNECTION_STRING)');
+      } else {
+        const bus = await startServiceBusStandIn();
+        serviceBus = bus;
+        stops.push(() => bus.stop());
+        setEnv('SERVICE_BUS_CONNECTION_STRING', bus.connectionString);
+        summary.push(`Service Bus: AMQP stand-in at sb://127.0.0.1:${bus.port} (queues: ${bus.store.queueNames().join(', ')})`);
+      }
+    }
     if (options.webPubSub ?? true) {
       const configured = process.env.WEB_PUBSUB_CONNECTION_STRING;
       if (configured) {
@@ -126,5 +143,5 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     throw err;
   }
   resetConfig();
-  return { summary, webPubSub, stop };
+  return { summary, serviceBus, webPubSub, stop };
 }

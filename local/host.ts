@@ -1,18 +1,22 @@
 /**
  * The local host: loads the function files (the very same registration code Azure runs), then
- * serves their HTTP triggers, delivers queue messages to their Service Bus triggers from the
- * in-process broker, and runs their timers. Under vitest it imports the .ts sources (so vitest
+ * serves their HTTP triggers, runs their Service Bus triggers through the real SDK (from the local
+ * Service Bus stand-in, or from the namespace SERVICE_BUS_CONNECTION_STRING names), and runs their
+ * timers. Under vitest it imports the .ts sources (so vitest
  * transforms them); from compiled JS (`npm start`) it loads dist/src/functions/*.js.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { getLocalQueueBroker, type LocalQueueBroker } from '../src/shared/adapters/local-queue';
+import { resetConfig } from '../src/shared/config';
 import { whenEventsDispatched } from '../src/shared/events/publisher';
+import { resetServices } from '../src/shared/services';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { getRegisteredFunctions, installFunctionsCore, resolveSetting, type RegisteredFunction } from './functions-core';
 import { startHttpServer } from './http-server';
 import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner, readHostJson } from './queue-runner';
+import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
+import type { ServiceBusStore } from './service-bus/store';
 import { TimerRunner } from './timer-runner';
 
 export interface LocalHostOptions {
@@ -26,11 +30,14 @@ export interface LocalHostOptions {
   functionsDir?: string;
   /** Arm timer schedules (default false: tests fire timers with fireTimer). */
   startTimers?: boolean;
-  /** Default: the process-wide getLocalQueueBroker(), the one services' senders use. */
-  broker?: LocalQueueBroker;
+  /**
+   * The in-process Service Bus stand-in to use (startEmulators starts one). Without it the host
+   * uses the namespace in SERVICE_BUS_CONNECTION_STRING, or starts a stand-in of its own if unset.
+   */
+  serviceBus?: ServiceBusStandIn;
   /** Per-queue handler concurrency (default: host.json, else 16). */
   maxConcurrentCalls?: number;
-  /** Delay before an abandoned message is redelivered (default 100 ms). */
+  /** Delay before the stand-in makes an abandoned message visible again (default 100 ms; none on a real namespace). */
   retryDelayMs?: number;
   /** Default: host.json at the project root. */
   hostJsonPath?: string;
@@ -51,7 +58,8 @@ export interface LocalHost {
   /** Origin, e.g. http://127.0.0.1:7071; HTTP functions are under `${url}/api/...`. */
   url: string;
   port: number;
-  broker: LocalQueueBroker;
+  /** The in-process stand-in's state (throws when the host runs against a real namespace). */
+  readonly broker: ServiceBusStore;
   /** Runs a timer function now; resolves when it finishes, rejects with its error. */
   fireTimer(name: string): Promise<void>;
   functions(): FunctionSummary[];
@@ -140,15 +148,32 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   const all = getRegisteredFunctions();
   const hostJson = readHostJson(options.hostJsonPath ?? join(root, 'host.json'));
-  const broker = options.broker ?? getLocalQueueBroker();
+
+  // Service Bus: the given stand-in, a configured namespace, or a stand-in of the host's own.
+  let standIn = options.serviceBus;
+  let ownStandIn: ServiceBusStandIn | undefined;
+  const savedConnection = process.env.SERVICE_BUS_CONNECTION_STRING;
+  if (!standIn && !savedConnection) {
+    standIn = ownStandIn = await startServiceBusStandIn();
+    process.env.SERVICE_BUS_CONNECTION_STRING = standIn.connectionString;
+    resetConfig();
+    await resetServices();
+  }
+  if (standIn) {
+    standIn.store.redeliveryDelayMs = options.retryDelayMs ?? 100;
+    // Queues only a function names (test fixtures) get the default properties; the app's own come
+    // from the declaration in src/shared/ports.ts.
+    for (const f of all.map(summarize)) {
+      if (f.trigger === 'serviceBus' && f.queueName && !standIn.store.resolve(f.queueName)) standIn.store.declareDefault(f.queueName);
+    }
+  }
 
   const timers = new TimerRunner({ functions: all, logger });
   const queues = new QueueRunner({
-    broker,
     functions: all,
     logger,
+    connectionString: standIn?.connectionString,
     maxConcurrentCalls: options.maxConcurrentCalls ?? maxConcurrentCallsFrom(hostJson),
-    retryDelayMs: options.retryDelayMs,
     maxAutoLockRenewalMs: maxAutoLockRenewalMsFrom(hostJson),
   });
   const http = await startHttpServer({
@@ -165,7 +190,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   return {
     url: http.url,
     port: http.port,
-    broker,
+    get broker(): ServiceBusStore {
+      if (!standIn) throw new Error('host.broker: this host runs against a real Service Bus namespace, not the local stand-in.');
+      return standIn.store;
+    },
     fireTimer: (name) => timers.fire(name),
     functions: () => all.map(summarize),
     stop: () =>
@@ -174,6 +202,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         // Background event dispatches still need the queues and clients.
         await whenEventsDispatched();
         await Promise.all([timers.stop(), queues.stop()]);
+        if (ownStandIn) {
+          await ownStandIn.stop();
+          if (savedConnection === undefined) delete process.env.SERVICE_BUS_CONNECTION_STRING;
+          else process.env.SERVICE_BUS_CONNECTION_STRING = savedConnection;
+          resetConfig();
+        }
       })()),
   };
 }

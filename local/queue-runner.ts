@@ -1,46 +1,46 @@
 /**
- * Delivers messages from the in-process broker to the registered serviceBusTrigger functions, as
- * the Functions host's Service Bus extension does: peek-lock, up to maxConcurrentCalls handlers
- * per queue, the body as the trigger input and the message properties as triggerMetadata.
- * A handler that resolves completes its message; one that throws abandons it, and the broker
- * redelivers it (after a short delay) until its delivery count reaches the maximum, then
- * dead-letters it. Delivery is push-driven (the broker notifies on every send), never polled,
- * so a message reaches its handler within a tick of being sent.
+ * Runs the registered serviceBusTrigger functions from Service Bus through the real SDK, as the
+ * Functions host's Service Bus extension does: one ServiceBusReceiver per queue in peek-lock, up to
+ * maxConcurrentCalls handlers per queue, the body as the trigger input and the message properties
+ * as triggerMetadata, the lock renewed while a handler runs (maxAutoLockRenewalDuration). A handler
+ * that resolves completes its message; one that throws abandons it, and Service Bus redelivers it
+ * until its delivery count reaches the queue's maximum, then dead-letters it. The namespace is the
+ * local stand-in (local/service-bus) or, with SERVICE_BUS_CONNECTION_STRING set, a real one.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvocationContext, type EffectiveFunctionOptions, type FunctionTrigger } from '@azure/functions';
-import type { LocalQueueBroker, LocalQueueMessage } from '../src/shared/adapters/local-queue';
+import {
+  ServiceBusClient,
+  type ProcessErrorArgs,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { invocationLogHandler } from './invocation-log';
 import { resolveSetting, type RegisteredFunction } from './functions-core';
 
 export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
+const DEFAULT_CONNECTION_SETTING = 'SERVICE_BUS_CONNECTION_STRING';
 
 export interface QueueRunnerOptions {
-  broker: LocalQueueBroker;
   /** Functions to serve; those without a serviceBusTrigger are ignored. */
   functions: readonly RegisteredFunction[];
   /** Handlers running at once per queue (default: host.json, else 16). */
   maxConcurrentCalls?: number;
-  /** Wait before an abandoned message is visible again (default 100 ms). */
-  retryDelayMs?: number;
   /** How long a running handler's lock is kept renewed (default: host.json maxAutoLockRenewalDuration, else 5 min). */
   maxAutoLockRenewalMs?: number;
+  /** The namespace for every trigger (the local stand-in); default: each trigger's `connection` setting. */
+  connectionString?: string;
   logger?: Logger;
 }
 
 interface Consumer {
   fn: RegisteredFunction;
+  queue: string;
+  connectionString: string;
   options: EffectiveFunctionOptions;
   many: boolean;
-}
-
-interface QueueState {
-  consumers: Consumer[];
-  next: number;
-  inFlight: number;
-  pumpQueued: boolean;
 }
 
 /**
@@ -73,52 +73,58 @@ export function readHostJson(path: string): unknown {
 }
 
 /** The trigger metadata the Service Bus binding gives a Node function (camelCase, as the library exposes it). */
-function triggerMetadataFor(m: LocalQueueMessage): Record<string, unknown> {
+export function triggerMetadataFor(m: ServiceBusReceivedMessage): Record<string, unknown> {
+  const props = m.applicationProperties ?? {};
   return {
     messageId: m.messageId,
-    deliveryCount: m.deliveryCount,
-    enqueuedTimeUtc: m.enqueuedTimeUtc.toISOString(),
-    expiresAtUtc: m.expiresAtUtc.toISOString(),
+    // The SDK counts earlier deliveries (the AMQP header); the binding counts this one too.
+    deliveryCount: (m.deliveryCount ?? 0) + 1,
+    enqueuedTimeUtc: m.enqueuedTimeUtc?.toISOString(),
+    expiresAtUtc: m.expiresAtUtc?.toISOString(),
     lockedUntilUtc: m.lockedUntilUtc?.toISOString(),
     lockToken: m.lockToken,
-    sequenceNumber: m.sequenceNumber,
+    sequenceNumber: m.sequenceNumber?.toNumber(),
     contentType: m.contentType,
     correlationId: m.correlationId,
     subject: m.subject,
     label: m.subject,
-    applicationProperties: m.applicationProperties,
-    userProperties: m.applicationProperties,
+    applicationProperties: props,
+    userProperties: props,
   };
 }
 
 export class QueueRunner {
-  readonly #broker: LocalQueueBroker;
   readonly #max: number;
-  readonly #retryDelayMs: number;
   readonly #renewForMs: number;
   readonly #logger: Logger;
-  readonly #queues = new Map<string, QueueState>();
+  readonly #consumers: Consumer[] = [];
+  readonly #clients = new Map<string, ServiceBusClient>();
+  readonly #receivers: Array<{ receiver: ServiceBusReceiver; close: () => Promise<void> }> = [];
+  #inFlight = 0;
   readonly #idleWaiters = new Set<() => void>();
-  #unsubscribe?: () => void;
+  #started = false;
 
   constructor(options: QueueRunnerOptions) {
-    this.#broker = options.broker;
     this.#max = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
-    this.#retryDelayMs = options.retryDelayMs ?? 100;
     this.#renewForMs = options.maxAutoLockRenewalMs ?? 5 * 60_000;
     this.#logger = options.logger ?? createLogger({ level: 'warn', format: 'text' });
     for (const fn of options.functions) {
       if (fn.trigger.type.toLowerCase() !== 'servicebustrigger') continue;
       if (typeof fn.trigger.queueName !== 'string') {
-        // Topic subscriptions have no local broker; say so instead of silently never firing.
+        // Topic subscriptions are not served locally; say so instead of silently never firing.
         this.#logger.warn('service bus trigger without queueName is not served locally', { function: fn.name });
         continue;
       }
-      const queue = resolveSetting(fn.trigger.queueName);
-      let state = this.#queues.get(queue);
-      if (!state) this.#queues.set(queue, (state = { consumers: [], next: 0, inFlight: 0, pumpQueued: false }));
-      state.consumers.push({
+      const setting = typeof fn.trigger.connection === 'string' ? fn.trigger.connection : DEFAULT_CONNECTION_SETTING;
+      const connectionString = options.connectionString ?? process.env[setting] ?? process.env[DEFAULT_CONNECTION_SETTING];
+      if (!connectionString) {
+        this.#logger.warn('service bus trigger has no connection string; not served', { function: fn.name, setting });
+        continue;
+      }
+      this.#consumers.push({
         fn,
+        queue: resolveSetting(fn.trigger.queueName),
+        connectionString,
         many: fn.trigger.cardinality === 'many',
         options: { trigger: { ...fn.trigger, name: fn.triggerName } as FunctionTrigger, extraInputs: [], extraOutputs: [] },
       });
@@ -127,109 +133,113 @@ export class QueueRunner {
 
   /** queue name -> function names consuming it. */
   queues(): Record<string, string[]> {
-    return Object.fromEntries([...this.#queues].map(([q, s]) => [q, s.consumers.map((c) => c.fn.name)]));
+    const out: Record<string, string[]> = {};
+    for (const c of this.#consumers) (out[c.queue] ??= []).push(c.fn.name);
+    return out;
   }
 
+  #client(connectionString: string): ServiceBusClient {
+    let c = this.#clients.get(connectionString);
+    if (!c) this.#clients.set(connectionString, (c = new ServiceBusClient(connectionString)));
+    return c;
+  }
+
+  /** Opens a receiver per queue function and starts delivering. */
   start(): void {
-    if (this.#unsubscribe) return;
-    this.#unsubscribe = this.#broker.onAvailable((queue) => this.#schedulePump(queue));
-    for (const queue of this.#queues.keys()) this.#schedulePump(queue); // messages sent before start
-  }
-
-  #schedulePump(queue: string): void {
-    const state = this.#queues.get(queue);
-    if (!state || state.pumpQueued || !this.#unsubscribe) return;
-    state.pumpQueued = true;
-    // Never run a handler inside the sender's call stack.
-    setImmediate(() => {
-      state.pumpQueued = false;
-      this.#pump(queue, state);
-    });
-  }
-
-  #pump(queue: string, state: QueueState): void {
-    while (this.#unsubscribe && state.inFlight < this.#max) {
-      const [message] = this.#broker.receive(queue, 1);
-      if (!message) return;
-      const consumer = state.consumers[state.next++ % state.consumers.length] as Consumer;
-      state.inFlight++;
-      void this.#deliver(queue, consumer, message).finally(() => {
-        state.inFlight--;
-        if (state.inFlight === 0) for (const w of [...this.#idleWaiters]) w();
-        this.#schedulePump(queue);
+    if (this.#started) return;
+    this.#started = true;
+    for (const consumer of this.#consumers) {
+      const receiver = this.#client(consumer.connectionString).createReceiver(consumer.queue, {
+        receiveMode: 'peekLock',
+        maxAutoLockRenewalDurationInMs: this.#renewForMs,
       });
+      const subscription = receiver.subscribe(
+        {
+          processMessage: (message) => this.#deliver(consumer, receiver, message),
+          processError: async (args: ProcessErrorArgs) => {
+            // The SDK retries and reconnects by itself; this only reports.
+            this.#logger.warn('service bus receiver error', {
+              function: consumer.fn.name,
+              queue: consumer.queue,
+              source: args.errorSource,
+              error: args.error instanceof Error ? `${args.error.name}: ${args.error.message}` : String(args.error),
+            });
+          },
+        },
+        { autoCompleteMessages: false, maxConcurrentCalls: this.#max },
+      );
+      this.#receivers.push({ receiver, close: () => subscription.close() });
     }
   }
 
-  async #deliver(queue: string, consumer: Consumer, message: LocalQueueMessage): Promise<void> {
+  async #deliver(consumer: Consumer, receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage): Promise<void> {
     const { fn } = consumer;
-    const token = message.lockToken as string;
+    this.#inFlight++;
     const invocationId = randomUUID();
-    const logHandler = invocationLogHandler(this.#logger, fn.name, invocationId);
     const metadata = triggerMetadataFor(message);
     const context = new InvocationContext({
       invocationId,
       functionName: fn.name,
-      logHandler,
+      logHandler: invocationLogHandler(this.#logger, fn.name, invocationId),
       options: consumer.options,
       // With cardinality 'many' the binding passes arrays (one entry per message of the batch).
       triggerMetadata: consumer.many ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k + 'Array', [v]])) : metadata,
     });
-    // Keep the lock while the handler runs (up to the renewal limit), as the host does, so a slow
-    // handler's message is not redelivered to a second handler meanwhile.
-    const started = Date.now();
-    const renew = setInterval(() => {
-      if (Date.now() - started >= this.#renewForMs) return clearInterval(renew);
-      this.#settle(() => void this.#broker.renewLock(queue, token), fn.name);
-    }, Math.max(10, this.#broker.lockDurationMs / 2));
-    renew.unref();
     try {
-      await fn.handler(consumer.many ? [message.body] : message.body, context);
-    } catch (err) {
-      const last = message.deliveryCount >= this.#broker.maxDeliveryCount;
-      this.#logger.warn(last ? 'queue function failed; message dead-lettered' : 'queue function failed; message will be redelivered', {
-        function: fn.name,
-        queue,
-        message_id: message.messageId,
-        delivery_count: message.deliveryCount,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      });
-      clearInterval(renew);
-      this.#settle(() => this.#broker.abandon(queue, token, { delayMs: this.#retryDelayMs }), fn.name);
-      return;
+      try {
+        await fn.handler(consumer.many ? [message.body] : message.body, context);
+      } catch (err) {
+        this.#logger.warn('queue function failed; message abandoned', {
+          function: fn.name,
+          queue: consumer.queue,
+          message_id: message.messageId,
+          delivery_count: metadata.deliveryCount,
+          error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        });
+        await this.#settle(() => receiver.abandonMessage(message), fn.name);
+        return;
+      }
+      await this.#settle(() => receiver.completeMessage(message), fn.name);
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const w of [...this.#idleWaiters]) w();
     }
-    clearInterval(renew);
-    this.#settle(() => this.#broker.complete(queue, token), fn.name);
   }
 
-  #settle(action: () => void, functionName: string): void {
+  async #settle(action: () => Promise<void>, functionName: string): Promise<void> {
     try {
-      action();
+      await action();
     } catch (err) {
-      // The lock expired while the handler ran; the broker has already made the message visible again.
+      // The lock was lost while the handler ran; Service Bus makes the message visible again.
       this.#logger.warn('could not settle message', { function: functionName, error: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  /** Stops taking messages and waits (up to timeoutMs) for running handlers to finish. */
+  /** Stops taking messages, waits (up to timeoutMs) for running handlers, and closes the receivers. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    const busy = (): boolean => [...this.#queues.values()].some((s) => s.inFlight > 0);
-    if (!busy()) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        if (busy()) return;
-        clearTimeout(timer);
-        this.#idleWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#idleWaiters.delete(done);
-        resolve();
-      }, timeoutMs);
-      timer.unref();
-      this.#idleWaiters.add(done);
-    });
+    if (!this.#started) return;
+    this.#started = false;
+    const receivers = this.#receivers.splice(0, this.#receivers.length);
+    await Promise.allSettled(receivers.map((r) => r.close()));
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (this.#inFlight > 0) return;
+          clearTimeout(timer);
+          this.#idleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          this.#idleWaiters.delete(done);
+          resolve();
+        }, timeoutMs);
+        timer.unref();
+        this.#idleWaiters.add(done);
+      });
+    }
+    await Promise.allSettled(receivers.map((r) => r.receiver.close()));
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.allSettled(clients.map((c) => c.close()));
   }
 }

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : 7071;
   let host;
   try {
-    host = await startLocalHost({ port, startTimers: true });
+    host = await startLocalHost({ port, startTimers: true, serviceBus: emulators.serviceBus });
   } catch (err) {
     await emulators.stop();
     throw err;
@@ -80,9 +80,6 @@ async function main(): Promise<void> {
     'EVA API local host (stand-in for `func start`; development only)',
     settingsFile ? `  settings: ${settingsFile} (environment variables win)` : '  settings: environment only (no local.settings.json)',
     ...emulators.summary.map((s) => `  ${s}`),
-    process.env.SERVICE_BUS_CONNECTION_STRING
-      ? '  Service Bus: configured namespace for senders; local queue functions still read the in-process broker'
-      : '  Service Bus: in-process broker (SERVICE_BUS_CONNECTION_STRING unset)',
     process.env.REDIS_HOST
       ? `  Rate limits: Redis at ${process.env.REDIS_HOST}:${process.env.REDIS_PORT ?? '6379'}`
       : '  Rate limits: in-memory limiter (REDIS_HOST unset)',

@@ -52,6 +52,7 @@ runBench(async () => {
   const dir = join(__dirname, '..', 'src', 'functions');
   const host = await startLocalHost({
     port: 0,
+    serviceBus: emulators.serviceBus,
     functionFiles: ['spaces-create', 'events-fanout', 'realtime-negotiate', 'realtime-push'].map((f) => join(dir, `${f}.js`)),
   });
   const standIn = emulators.webPubSub;

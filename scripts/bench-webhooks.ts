@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   installFunctionsCore();
   const emulators = await startEmulators({ blob: false });
   await resetServices();
-  const host = await startLocalHost({ port: 0, startTimers: false });
+  const host = await startLocalHost({ port: 0, startTimers: false, serviceBus: emulators.serviceBus });
   const receiver = await startWebhookReceiver();
   try {
     const warm = await Subscribers.create(host, receiver, 'warmup', 2);

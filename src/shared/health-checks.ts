@@ -28,7 +28,7 @@ const eventBus: HealthCheck = {
   name: 'event_bus',
   check: async (signal) => {
     const sender = getQueueSender();
-    if (!sender.ping) return { status: 'healthy', reason: 'IN_PROCESS' };
+    if (!sender.ping) return { status: 'not_configured', reason: 'NOT_CONFIGURED' };
     try {
       await sender.ping(signal);
       return { status: 'healthy' };

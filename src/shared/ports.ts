@@ -17,6 +17,43 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/**
+ * A queue's properties: the one declaration the local Service Bus stand-in creates its queues from
+ * and the infrastructure templates are checked against. Adding a queue = a line in QUEUES and one
+ * here (the Record type makes the compiler ask for it).
+ */
+export interface QueueProperties {
+  name: string;
+  /** How long a receive lock lasts before the message is visible again (ISO PT1M = 60 000). */
+  lockDurationMs: number;
+  /** Deliveries before Service Bus dead-letters the message (MaxDeliveryCountExceeded). */
+  maxDeliveryCount: number;
+  /** MessageId history for duplicate detection; 0 = duplicate detection off. */
+  duplicateDetectionWindowMs: number;
+}
+
+const MINUTE = 60_000;
+/** Service Bus's own defaults for a queue (the Functions host's lock duration of 1 minute). */
+export const DEFAULT_QUEUE_PROPERTIES: Readonly<Omit<QueueProperties, 'name'>> = {
+  lockDurationMs: MINUTE,
+  maxDeliveryCount: 10,
+  duplicateDetectionWindowMs: 10 * MINUTE,
+};
+const queue = (name: QueueName, overrides: Partial<Omit<QueueProperties, 'name'>> = {}): QueueProperties => ({
+  name,
+  ...DEFAULT_QUEUE_PROPERTIES,
+  ...overrides,
+});
+
+export const QUEUE_PROPERTIES: Readonly<Record<keyof typeof QUEUES, QueueProperties>> = {
+  events: queue(QUEUES.events),
+  webhookDeliveries: queue(QUEUES.webhookDeliveries),
+  // Extraction of a large document can take minutes; the host renews the lock meanwhile.
+  documentProcessing: queue(QUEUES.documentProcessing, { lockDurationMs: 5 * MINUTE }),
+  spaceCleanup: queue(QUEUES.spaceCleanup),
+  realtimePush: queue(QUEUES.realtimePush),
+};
+
 export interface QueueSendOptions {
   /** Used for duplicate detection (Service Bus MessageId). */
   messageId?: string;
@@ -26,7 +63,7 @@ export interface QueueSendOptions {
   scheduledEnqueueTime?: Date;
 }
 
-/** Sends messages to a queue: Service Bus in Azure, the local host's in-process broker locally. */
+/** Sends messages to a queue: Service Bus in Azure, the local Service Bus stand-in locally. */
 export interface QueueSender {
   send(queue: QueueName, body: unknown, options?: QueueSendOptions): Promise<void>;
   /** Proves the broker is reachable without sending anything (health checks); absent = in-process. */

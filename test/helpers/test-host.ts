@@ -51,19 +51,20 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   const saved = new Map<string, string | undefined>();
   putEnv(options.env ?? {}, saved);
   // The emulators are used only where no account is configured: clear the accounts so they start.
-  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'WEB_PUBSUB_CONNECTION_STRING', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
+  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
   putEnv(Object.fromEntries(accounts.map((k) => [k, undefined])), saved);
   resetConfig();
   await resetServices();
   const emulators = await startEmulators({ blob, blobMemoryLimitBytes: options.blobMemoryLimitBytes });
   await resetServices();
-  const host = await startLocalHost({ port: 0, functionFiles: options.functions, retryDelayMs: options.retryDelayMs });
+  const host = await startLocalHost({ port: 0, functionFiles: options.functions, retryDelayMs: options.retryDelayMs, serviceBus: emulators.serviceBus });
   return {
     host,
     api: `${host.url}/api`,
     webPubSub: emulators.webPubSub,
     settle: async () => {
-      // A consumer may publish while the broker drains: repeat until both are quiet.
+      // A consumer may publish while the queues drain: repeat until both are quiet. The stand-in is
+      // in-process: a message is pending there until its receiver's settlement has arrived.
       do {
         await whenEventsDispatched();
         await host.broker.waitForIdle(20_000, { queues: options.settleQueues });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { whenEventsDispatched } from '../../src/shared/events/publisher';
 import { download } from '../../src/shared/adapters/blob';
 import { listDocumentChunks } from '../../src/shared/documents/chunk-store';
 import { readDocument } from '../../src/shared/documents/document-store';
@@ -60,6 +61,7 @@ describe('documents: a DELETE interrupted by a Blob Storage outage is completed 
     const still = await call(docUrl, t.apiKey);
     expect(still.status).toBe(200);
     expect(await countOf()).toBe(2);
+    await whenEventsDispatched(); // events reach the queue in the background, over AMQP
     expect(deletedEvents(docId)).toEqual([]);
 
     // Other tenants still get 404 and change nothing; a stale If-Match is still 412.
@@ -79,6 +81,7 @@ describe('documents: a DELETE interrupted by a Blob Storage outage is completed 
     expect(await listDocumentChunks(t.tenantId, spaceId, docId)).toEqual([]);
     await expect(download(`${t.tenantId}/${spaceId}/${docId}`)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await countOf()).toBe(1);
+    await whenEventsDispatched();
     expect(deletedEvents(docId)).toHaveLength(1);
     expect((await call(docUrl, t.apiKey, { method: 'DELETE' })).status).toBe(404);
     expect(await countOf()).toBe(1);

@@ -44,7 +44,9 @@ describe('GET /api/health/detailed', () => {
     expect(data.checks.cosmos.status).toBe('healthy');
     expect(data.checks.blob.status).toBe('healthy');
     expect(data.checks.redis.status).toBe('healthy');
-    expect(data.checks.event_bus).toMatchObject({ status: 'healthy', reason: 'IN_PROCESS' });
+    // A real AMQP link to the stand-in's events queue.
+    expect(data.checks.event_bus).toMatchObject({ status: 'healthy' });
+    expect(data.checks.event_bus.reason).toBeUndefined();
     expect(data.checks.openai).toEqual({ status: 'not_configured', reason: 'NOT_CONFIGURED' });
     // The test host starts the Web PubSub stand-in, so it is configured (the check reads configuration only).
     expect(data.checks.web_pubsub).toMatchObject({ status: 'healthy', reason: 'CONFIGURED' });
@@ -64,6 +66,21 @@ describe('GET /api/health/detailed', () => {
       expect(['UNREACHABLE', 'TIMEOUT']).toContain(data.checks.blob.reason);
       expect(data.checks.cosmos.status).toBe('healthy');
       expect(JSON.stringify(data)).not.toMatch(/ECONNREFUSED|Error:/);
+    });
+  });
+});
+
+describe('GET /api/health/detailed: the Service Bus link check', () => {
+  it('is unhealthy when the namespace refuses the key (the probe opens a real link)', async () => {
+    const saved = process.env.SERVICE_BUS_CONNECTION_STRING!;
+    const wrongKey = saved.replace(/SharedAccessKey=[^;]+/, 'SharedAccessKey=not-the-key');
+    await withSettings({ SERVICE_BUS_CONNECTION_STRING: wrongKey }, async () => {
+      const res = await fetch(`${api}/health/detailed`, { headers: { 'X-API-Key': admin.apiKey } });
+      expect(res.status).toBe(503);
+      const { data } = await res.json();
+      expect(data.checks.event_bus.status).toBe('unhealthy');
+      expect(['UNREACHABLE', 'TIMEOUT']).toContain(data.checks.event_bus.reason);
+      expect(JSON.stringify(data)).not.toMatch(/Unauthorized|401/);
     });
   });
 });

@@ -1,6 +1,6 @@
 /** Replay while the bus is down: the replay fails, and the deliveries it touched stay replayable. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getLocalQueueBroker } from '../../src/shared/adapters/local-queue';
+import { getQueueSender } from '../../src/shared/events/queue-sender';
 import { dependencyUnavailable } from '../../src/shared/core/errors';
 import { makeEvent } from '../../src/shared/core/events';
 import { QUEUES } from '../../src/shared/ports';
@@ -37,9 +37,9 @@ describe('webhook replay during a bus outage', () => {
       const replay = () =>
         call(`${h.api}/v1/webhooks/${hookId}/replay`, { method: 'POST', headers: { 'x-api-key': t.apiKey }, body: { since: new Date(Date.now() - 120_000).toISOString() } });
 
-      const broker = getLocalQueueBroker();
-      const send = broker.send.bind(broker);
-      vi.spyOn(broker, 'send').mockImplementation((queue, body, options) =>
+      const sender = getQueueSender();
+      const send = sender.send.bind(sender);
+      vi.spyOn(sender, 'send').mockImplementation((queue, body, options) =>
         queue === QUEUES.webhookDeliveries ? Promise.reject(dependencyUnavailable('service-bus')) : send(queue, body, options),
       );
       const failed = await replay();

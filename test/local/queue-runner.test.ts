@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import type { RegisteredFunction } from '../../local/functions-core';
 import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner } from '../../local/queue-runner';
-import { LocalQueueBroker } from '../../src/shared/adapters/local-queue';
+import { startServiceBusStandIn } from '../../local/service-bus/server';
 import { deliveries } from '../fixtures/functions/queue-fixtures';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'functions');
@@ -82,7 +82,7 @@ describe('local host queue delivery', () => {
 
   it('does not deliver a scheduled message before its time', async () => {
     const at = new Date(Date.now() + 300);
-    await host.broker.send('fx-scheduled' as never, { later: true }, { messageId: 'sched-1', scheduledEnqueueTime: at });
+    host.broker.sendNow('fx-scheduled', { later: true }, { messageId: 'sched-1', scheduledEnqueueTime: at });
     await host.broker.waitForIdle(5_000); // not waiting for scheduled messages
     expect(deliveries.scheduled).toHaveLength(0);
     await host.broker.waitForIdle(5_000, { scheduledWithinMs: 10_000 });
@@ -101,7 +101,8 @@ describe('local host queue delivery', () => {
 
   it('keeps renewing the lock of a handler that outlives the lock duration, so it runs once', async () => {
     // Lock generous enough that a loaded machine's timer lag can't expire it between renewals.
-    const broker = new LocalQueueBroker({ lockDurationMs: 400 });
+    const sb = await startServiceBusStandIn({ queues: [{ name: 'slow', lockDurationMs: 400, maxDeliveryCount: 10, duplicateDetectionWindowMs: 0 }] });
+    const broker = sb.store;
     const calls: unknown[] = [];
     const fn: RegisteredFunction = {
       name: 'fx-slow',
@@ -113,17 +114,19 @@ describe('local host queue delivery', () => {
         await new Promise((r) => setTimeout(r, 1_500)); // several lock durations
       },
     };
-    const runner = new QueueRunner({ broker, functions: [fn] });
+    const runner = new QueueRunner({ functions: [fn], connectionString: sb.connectionString });
     runner.start();
     broker.sendNow('slow', { x: 1 });
     await broker.waitForIdle(5_000);
     expect(calls).toEqual([1]);
     expect(broker.counts('slow')).toMatchObject({ active: 0, locked: 0, deadLettered: 0 });
     await runner.stop();
+    await sb.stop();
   });
 
   it('runs at most maxConcurrentCalls handlers of a queue at once', async () => {
-    const broker = new LocalQueueBroker();
+    const sb = await startServiceBusStandIn({ queues: [{ name: 'gated', lockDurationMs: 60_000, maxDeliveryCount: 10, duplicateDetectionWindowMs: 0 }] });
+    const broker = sb.store;
     let running = 0;
     let peak = 0;
     const releases: Array<() => void> = [];
@@ -139,7 +142,7 @@ describe('local host queue delivery', () => {
         running--;
       },
     };
-    const runner = new QueueRunner({ broker, functions: [fn], maxConcurrentCalls: 2 });
+    const runner = new QueueRunner({ functions: [fn], maxConcurrentCalls: 2, connectionString: sb.connectionString });
     runner.start();
     for (let i = 0; i < 5; i++) broker.sendNow('gated', { i });
     await expect.poll(() => releases.length).toBe(2);
@@ -152,5 +155,6 @@ describe('local host queue delivery', () => {
     await broker.waitForIdle(5_000);
     expect(peak).toBe(2);
     await runner.stop();
+    await sb.stop();
   });
 });

@@ -110,3 +110,37 @@ describe('SSRF guard', () => {
     expect(['127.0.0.1', '::1']).toContain(l.address);
   });
 });
+
+describe('SSRF guard: link-local and cloud metadata are refused even when private targets are allowed', () => {
+  it.each([
+    'http://169.254.169.254/latest/meta-data',
+    'http://169.254.0.1/',
+    'http://[fe80::1]/',
+    'http://[fd00:ec2::254]/',
+    'http://100.100.100.200/',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[::169.254.169.254]/',
+    'http://[::a9fe:a9fe]/',
+    'http://2852039166/',
+    'http://0xa9fea9fe/',
+    'http://0xa9.0xfe.0xa9.0xfe/',
+    'http://0251.0376.0251.0376/',
+    'http://169.254.43518/',
+    'http://[::ffff:100.100.100.200]/',
+  ])('refuses %s with WEBHOOK_ALLOW_PRIVATE_TARGETS=true', async (url) => {
+    const err = await refusal(resolveWebhookTarget(url, permissive, table({})));
+    expect(err.details[0]?.issue).toMatch(/metadata|link-local|linkLocal/);
+  });
+
+  it('refuses a name resolving to a metadata address at send time with the permissive policy', async () => {
+    const resolver = table({ 'rebound.example': ['169.254.169.254'] });
+    await refusal(resolveWebhookTarget('http://rebound.example/', permissive, resolver));
+    await refusal(resolveWebhookTarget('http://rebound.example/', permissive, table({ 'rebound.example': ['127.0.0.1', 'fd00:ec2::254'] })));
+  });
+
+  it('still lets loopback through with the permissive policy', async () => {
+    const t = await resolveWebhookTarget('http://stand-in.example:1/', permissive, table({ 'stand-in.example': ['127.0.0.1'] }));
+    expect(t.address).toBe('127.0.0.1');
+  });
+});

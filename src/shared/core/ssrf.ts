@@ -6,7 +6,8 @@
  * routable unicast addresses pass. The check runs at creation and again at every delivery
  * on freshly resolved addresses, and the caller then connects to the checked address
  * itself, so a DNS answer that changes between check and connect (rebinding) cannot slip in.
- * Address classification uses ipaddr.js rather than hand-written CIDR tables.
+ * Link-local and cloud metadata addresses are refused under every policy, WEBHOOK_ALLOW_PRIVATE_TARGETS
+ * included. Address classification uses ipaddr.js rather than hand-written CIDR tables.
  */
 import ipaddr from 'ipaddr.js';
 import { AppError, validationError } from './errors';
@@ -35,9 +36,15 @@ export interface WebhookTarget {
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_048;
 
-/** Why an address is refused, or undefined when it is a public unicast address. */
-export function refusedAddressReason(address: string): string | undefined {
-  if (!ipaddr.isValid(address)) return 'invalid';
+/**
+ * Cloud metadata endpoints outside 169.254.0.0/16 (AWS IPv6 IMDS, Alibaba Cloud). With
+ * link-local they are refused under every policy: WEBHOOK_ALLOW_PRIVATE_TARGETS opens loopback
+ * and private ranges for development, never the instance's credentials.
+ */
+const METADATA_ADDRESSES = new Set(['fd00:ec2::254', '100.100.100.200']);
+
+/** The address as ipaddr judges it: IPv4-mapped and IPv4-compatible IPv6 reduced to their IPv4. */
+function canonical(address: string): ipaddr.IPv4 | ipaddr.IPv6 {
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6') {
     const v6 = ip as ipaddr.IPv6;
@@ -49,7 +56,23 @@ export function refusedAddressReason(address: string): string | undefined {
       ip = new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
     }
   }
-  const range = ip.range();
+  return ip;
+}
+
+/** Why an address is refused under every policy (link-local, metadata), or undefined. */
+export function alwaysRefusedReason(address: string): string | undefined {
+  if (!ipaddr.isValid(address)) return 'invalid';
+  const ip = canonical(address);
+  if (METADATA_ADDRESSES.has(ip.toNormalizedString()) || METADATA_ADDRESSES.has(ip.toString())) return 'cloud metadata';
+  return ip.range() === 'linkLocal' ? 'linkLocal' : undefined;
+}
+
+/** Why an address is refused, or undefined when it is a public unicast address. */
+export function refusedAddressReason(address: string): string | undefined {
+  if (!ipaddr.isValid(address)) return 'invalid';
+  const always = alwaysRefusedReason(address);
+  if (always) return always;
+  const range = canonical(address).range();
   return range === 'unicast' ? undefined : range;
 }
 
@@ -91,13 +114,12 @@ export async function resolveWebhookTarget(raw: string, policy: SsrfPolicy, reso
     ? [{ address: literal, family: literal.includes(':') ? 6 : 4 }]
     : await resolve(url.hostname);
   if (addresses.length === 0) throw refuse('host does not resolve');
-  if (!policy.allowPrivateTargets) {
-    // Every address must pass: a name with one public and one private address is refused,
-    // since the connection could be steered to either.
-    for (const a of addresses) {
-      const reason = refusedAddressReason(a.address);
-      if (reason) throw refuse(`resolves to a ${reason} address, which webhooks may not target`);
-    }
+  // Every address must pass: a name with one public and one private address is refused,
+  // since the connection could be steered to either.
+  const judge = policy.allowPrivateTargets ? alwaysRefusedReason : refusedAddressReason;
+  for (const a of addresses) {
+    const reason = judge(a.address);
+    if (reason) throw refuse(`resolves to a ${reason} address, which webhooks may not target`);
   }
   return { url, address: addresses[0].address, family: addresses[0].family };
 }

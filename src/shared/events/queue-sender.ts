@@ -1,10 +1,11 @@
 /**
- * The process's QueueSender: Service Bus when SERVICE_BUS_CONNECTION_STRING is set, otherwise
- * the local host's in-process broker. Built once per process; every feature that enqueues
+ * The process's QueueSender: Service Bus at SERVICE_BUS_CONNECTION_STRING (a namespace in Azure,
+ * the local stand-in under `npm start` and in tests). Without the setting every send fails as a
+ * dependency outage (503), never silently. Built once per process; every feature that enqueues
  * (events, webhook deliveries, document processing) should send through this.
  */
 import { getConfig } from '../config';
-import { getLocalQueueBroker } from '../adapters/local-queue';
+import { dependencyUnavailable } from '../core/errors';
 import { createServiceBusQueueSender } from '../adapters/service-bus';
 import type { QueueSender } from '../ports';
 import { onServicesReset, registerReset } from '../services';
@@ -22,7 +23,9 @@ export function getQueueSender(): QueueSender {
       onServicesReset(() => built.close?.());
       sender = built;
     } else {
-      sender = getLocalQueueBroker();
+      sender = {
+        send: () => Promise.reject(dependencyUnavailable('service-bus', new Error('SERVICE_BUS_CONNECTION_STRING is not set'))),
+      };
     }
   }
   return sender;

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { getLocalQueueBroker, LocalQueueBroker } from '../../src/shared/adapters/local-queue';
+import { ServiceBusStore } from '../../local/service-bus/store';
 import { QUEUES } from '../../src/shared/ports';
 
-describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
+interface Props {
+  maxDeliveryCount?: number;
+  duplicateDetectionWindowMs?: number;
+  lockDurationMs?: number;
+  redeliveryDelayMs?: number;
+}
+/** A store with the queues these tests use, all with the given properties. */
+function makeStore(p: Props = {}): ServiceBusStore {
+  const props = { maxDeliveryCount: p.maxDeliveryCount ?? 10, duplicateDetectionWindowMs: p.duplicateDetectionWindowMs ?? 600_000, lockDurationMs: p.lockDurationMs ?? 60_000 };
+  return new ServiceBusStore({
+    queues: [QUEUES.events, 'q', 'stuck', 'soon'].map((name) => ({ name, ...props })),
+    redeliveryDelayMs: p.redeliveryDelayMs ?? 0,
+  });
+}
+
+describe('ServiceBusStore (the stand-in state: peek-lock, as Service Bus)', () => {
   it('delivers a sent message under a lock and removes it on complete', async () => {
-    const broker = new LocalQueueBroker();
-    await broker.send(QUEUES.events, { a: 1, when: new Date('2024-01-02T03:04:05Z'), gone: undefined }, {
+    const broker = makeStore();
+    broker.sendNow(QUEUES.events, { a: 1, when: new Date('2024-01-02T03:04:05Z'), gone: undefined }, {
       messageId: 'm-1',
       subject: 'space.created',
       applicationProperties: { tenantId: 't1' },
@@ -28,17 +43,17 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('shapes event envelopes as the Service Bus adapter does (event id as MessageId, type as Subject)', async () => {
-    const broker = new LocalQueueBroker();
-    await broker.send(QUEUES.events, { event_id: 'evt_1', event_type: 'space.created', tenant_id: 'acme', data: {} });
+    const broker = makeStore();
+    broker.sendNow(QUEUES.events, { event_id: 'evt_1', event_type: 'space.created', tenant_id: 'acme', data: {} });
     const [m] = broker.receive(QUEUES.events);
     expect(m).toMatchObject({ messageId: 'evt_1', subject: 'space.created', applicationProperties: { tenantId: 'acme' } });
   });
 
   it('drops a message whose MessageId was seen within the duplicate-detection window', async () => {
-    const broker = new LocalQueueBroker();
-    await broker.send(QUEUES.events, { n: 1 }, { messageId: 'dup' });
-    await broker.send(QUEUES.events, { n: 2 }, { messageId: 'dup' });
-    await broker.send(QUEUES.events, { n: 3 }, { messageId: 'other' });
+    const broker = makeStore();
+    broker.sendNow(QUEUES.events, { n: 1 }, { messageId: 'dup' });
+    broker.sendNow(QUEUES.events, { n: 2 }, { messageId: 'dup' });
+    broker.sendNow(QUEUES.events, { n: 3 }, { messageId: 'other' });
     const got = broker.receive(QUEUES.events, 10);
     expect(got.map((m) => m.body)).toEqual([{ n: 1 }, { n: 3 }]);
     // The id stays remembered after the first copy is consumed.
@@ -47,15 +62,15 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('accepts the same MessageId again once the window has passed', async () => {
-    const broker = new LocalQueueBroker({ duplicateDetectionWindowMs: 1 });
-    await broker.send(QUEUES.events, { n: 1 }, { messageId: 'again' });
+    const broker = makeStore({ duplicateDetectionWindowMs: 1 });
+    broker.sendNow(QUEUES.events, { n: 1 }, { messageId: 'again' });
     await new Promise((r) => setTimeout(r, 5));
-    await broker.send(QUEUES.events, { n: 2 }, { messageId: 'again' });
+    broker.sendNow(QUEUES.events, { n: 2 }, { messageId: 'again' });
     expect(broker.receive(QUEUES.events, 10).map((m) => m.body)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it('counts deliveries across abandons and dead-letters after the maximum', () => {
-    const broker = new LocalQueueBroker({ maxDeliveryCount: 3 });
+    const broker = makeStore({ maxDeliveryCount: 3 });
     broker.sendNow('q', 'payload', { messageId: 'p' });
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -67,12 +82,10 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
     expect(broker.receive('q')).toEqual([]);
     const [dead] = broker.deadLetters('q');
     expect(dead).toMatchObject({ messageId: 'p', body: 'payload', deliveryCount: 3, deadLetterReason: 'MaxDeliveryCountExceeded' });
-    expect(broker.resubmitDeadLetters('q')).toBe(1);
-    expect(broker.receive('q')[0]).toMatchObject({ messageId: 'p', deliveryCount: 1 });
   });
 
   it('makes a message visible again when its lock expires unsettled', async () => {
-    const broker = new LocalQueueBroker({ lockDurationMs: 20 });
+    const broker = makeStore({ lockDurationMs: 20 });
     broker.sendNow('q', { x: 1 });
     const [m] = broker.receive('q');
     await new Promise<void>((resolve) => broker.onAvailable(() => resolve()));
@@ -83,7 +96,7 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('dead-letters on request with a reason', () => {
-    const broker = new LocalQueueBroker();
+    const broker = makeStore();
     broker.sendNow('q', { x: 1 });
     const [m] = broker.receive('q');
     broker.deadLetter('q', m?.lockToken as string, 'BadPayload', 'x is not allowed');
@@ -91,7 +104,7 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('keeps a scheduled message invisible until its time', async () => {
-    const broker = new LocalQueueBroker();
+    const broker = makeStore();
     const at = new Date(Date.now() + 200);
     broker.sendNow('q', { later: true }, { scheduledEnqueueTime: at });
     expect(broker.receive('q')).toEqual([]);
@@ -109,7 +122,7 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('waitForIdle waits for in-flight messages and reports what is pending on timeout', async () => {
-    const broker = new LocalQueueBroker();
+    const broker = makeStore();
     broker.sendNow('q', 1);
     const [m] = broker.receive('q');
     let idle = false;
@@ -129,10 +142,10 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
   });
 
   it('gives redelivery after an abandon with delay its own wait, counted as busy', async () => {
-    const broker = new LocalQueueBroker();
+    const broker = makeStore({ redeliveryDelayMs: 50 });
     broker.sendNow('q', 1);
     const [m] = broker.receive('q');
-    broker.abandon('q', m?.lockToken as string, { delayMs: 50 });
+    broker.abandon('q', m?.lockToken as string);
     expect(broker.receive('q')).toEqual([]);
     expect(broker.counts('q').delayed).toBe(1);
     await expect(broker.waitForIdle(10)).rejects.toThrow(/did not become idle/);
@@ -140,7 +153,22 @@ describe('LocalQueueBroker (peek-lock, as Service Bus)', () => {
     expect(broker.receive('q')[0]).toMatchObject({ deliveryCount: 2 });
   });
 
-  it('returns one process-wide broker', () => {
-    expect(getLocalQueueBroker()).toBe(getLocalQueueBroker());
+  it('cancels a scheduled message by its sequence number', () => {
+    const broker = makeStore();
+    broker.sendNow('q', { later: true }, { messageId: 'c-1', scheduledEnqueueTime: new Date(Date.now() + 60_000) });
+    const [scheduled] = broker.peek('q');
+    expect(scheduled?.state).toBe('scheduled');
+    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber as number)).toBe(true);
+    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber as number)).toBe(false);
+    expect(broker.counts('q')).toMatchObject({ scheduled: 0, active: 0 });
+  });
+
+  it('defers a received message: no longer delivered, still peekable', () => {
+    const broker = makeStore();
+    broker.sendNow('q', { x: 1 });
+    const [m] = broker.receive('q');
+    broker.defer('q', m?.lockToken as string);
+    expect(broker.receive('q')).toEqual([]);
+    expect(broker.peek('q')).toMatchObject([{ state: 'deferred', body: { x: 1 } }]);
   });
 });
