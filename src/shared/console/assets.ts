@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root';
 
 export const CONSOLE_ASSETS = {
   'index.html': 'text/html; charset=utf-8',
@@ -18,15 +19,6 @@ export type ConsoleAsset = keyof typeof CONSOLE_ASSETS;
 
 export const CLIENT_BUNDLE_GLOBAL = 'WebPubSubClientBundle';
 
-function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
 
 /** Bundles the package's browser entry (its `browser` export condition) for a <script> tag. */
 export async function bundleWebPubSubClient(): Promise<string> {
