@@ -8,6 +8,7 @@
 import { resetConfig } from '../src/shared/config';
 import { startBlobEmulator } from './blob-emulator';
 import { startCosmosEmulator } from './cosmos-emulator';
+import { startWebPubSubStandIn, type WebPubSubStandIn } from './web-pubsub/server';
 import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
 
 export interface StartEmulatorsOptions {
@@ -25,6 +26,8 @@ export interface StartEmulatorsOptions {
    */
   cosmosPort?: number;
   blobPort?: number;
+  /** Start (or use) Web PubSub (default true): the stand-in unless WEB_PUBSUB_CONNECTION_STRING is set. */
+  webPubSub?: boolean;
 }
 
 /** Starts on the preferred port, or on a free one when that port is taken. */
@@ -41,6 +44,8 @@ async function onPreferredPort<T>(start: (port: number) => Promise<T>, preferred
 export interface RunningEmulators {
   /** Human-readable lines, one per service, e.g. "Cosmos DB: embedded emulator at http://127.0.0.1:PORT". */
   summary: string[];
+  /** The Web PubSub stand-in, when it was started (tests cut its sockets or stop it). */
+  webPubSub?: WebPubSubStandIn;
   /** The in-process Service Bus stand-in, when one was started (pass it to startLocalHost). */
   serviceBus?: ServiceBusStandIn;
   stop(): Promise<void>;
@@ -70,6 +75,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
   let serviceBus: ServiceBusStandIn | undefined;
   const stops: Array<() => Promise<void>> = [];
   const saved = new Map<string, string | undefined>();
+  let webPubSub: WebPubSubStandIn | undefined;
   const setEnv = (name: string, value: string) => {
     if (!saved.has(name)) saved.set(name, process.env[name]);
     process.env[name] = value;
@@ -120,10 +126,22 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         summary.push(`Service Bus: AMQP stand-in at sb://127.0.0.1:${bus.port} (queues: ${bus.store.queueNames().join(', ')})`);
       }
     }
+    if (options.webPubSub ?? true) {
+      const configured = process.env.WEB_PUBSUB_CONNECTION_STRING;
+      if (configured) {
+        summary.push(`Web PubSub: using configured service at ${/endpoint=([^;]+)/i.exec(configured)?.[1] ?? 'configured endpoint'}`);
+      } else {
+        webPubSub = await startWebPubSubStandIn();
+        const standIn = webPubSub;
+        stops.push(() => standIn.stop());
+        setEnv('WEB_PUBSUB_CONNECTION_STRING', standIn.connectionString);
+        summary.push(`Web PubSub: local stand-in at ${standIn.endpoint}`);
+      }
+    }
   } catch (err) {
     await stop();
     throw err;
   }
   resetConfig();
-  return { summary, serviceBus, stop };
+  return { summary, serviceBus, webPubSub, stop };
 }

@@ -5,9 +5,9 @@
  * timers. Under vitest it imports the .ts sources (so vitest
  * transforms them); from compiled JS (`npm start`) it loads dist/src/functions/*.js.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { resetConfig } from '../src/shared/config';
 import { whenEventsDispatched } from '../src/shared/events/publisher';
 import { resetServices } from '../src/shared/services';
@@ -66,16 +66,9 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-/** The directory holding package.json above this file (works from local/ and from dist/local/). */
-export function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
+import { projectRoot } from '../src/shared/project-root';
+
+export { projectRoot };
 
 const runningFromTypeScript = (): boolean => extname(__filename) === '.ts';
 

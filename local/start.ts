@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     ...describeFunctions(host.url, host.functions()),
     '',
     ...bootstrapLines(boot),
+    `Live console: ${host.url}/api/console (paste the key above)`,
     '',
     'Press Ctrl+C to stop.',
     '',

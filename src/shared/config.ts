@@ -134,6 +134,10 @@ export const configSchema = z.object({
     .trim()
     .regex(/^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/, 'must be a valid hub name')
     .default('eva'),
+  /** Minutes a client access URL from /v1/realtime/negotiate stays valid. */
+  REALTIME_TOKEN_MINUTES: int(60, 1, 1_440),
+  /** Seconds a failed push keeps being retried; older events are dropped (stale live updates help no one). */
+  REALTIME_PUSH_MAX_AGE_SECONDS: int(300, 1, 86_400),
 
   // --- Redis (unset host = in-process rate limiter)
   REDIS_HOST: optionalString,

@@ -14,6 +14,9 @@ export const QUEUES = {
   spaceCleanup: 'space-cleanup',
   /** Answering submitted questions (message: { tenant_id, query_id }, message id = query id). */
   queries: 'queries',
+
+  /** One message per event for the real-time push (its own queue: a slow push never delays webhooks). */
+  realtimePush: 'realtime-push',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -52,6 +55,8 @@ export const QUEUE_PROPERTIES: Readonly<Record<keyof typeof QUEUES, QueuePropert
   documentProcessing: queue(QUEUES.documentProcessing, { lockDurationMs: 5 * MINUTE }),
   spaceCleanup: queue(QUEUES.spaceCleanup),
   queries: queue(QUEUES.queries),
+
+  realtimePush: queue(QUEUES.realtimePush),
 };
 
 export interface QueueSendOptions {
@@ -107,4 +112,23 @@ export interface HealthCheckResult {
 export interface HealthCheck {
   readonly name: string;
   check(signal: AbortSignal): Promise<HealthCheckResult>;
+}
+
+/**
+ * Sends JSON to a real-time group (Azure Web PubSub, or its local stand-in). Groups are named
+ * `tenant:{tenant_id}` and `space:{space_id}` (src/shared/core/realtime-groups.ts).
+ */
+export interface RealtimePublisher {
+  sendToGroup(group: string, payload: unknown): Promise<void>;
+}
+
+export interface RealtimeClientAccess {
+  /** wss://…/client/hubs/{hub}?access_token=… */
+  url: string;
+  expiresInSeconds: number;
+}
+
+/** Issues client access URLs: the user id, and the groups the client may join (and starts in). */
+export interface RealtimeNegotiator {
+  clientAccess(userId: string, groups: readonly string[], lifetimeMinutes: number): Promise<RealtimeClientAccess>;
 }

@@ -50,6 +50,8 @@ export const WEBHOOK_FUNCTIONS = files([
   'webhooks-rotate-secret',
   'webhooks-replay',
   'events-fanout',
+  // events-fanout also enqueues the real-time push: its consumer runs too, so settle() drains.
+  'realtime-push',
   'webhook-deliver',
   'outbox-relay',
 ]);

@@ -9,6 +9,7 @@ import { resetServices } from '../../src/shared/services';
 import { eventDispatchesInFlight, whenEventsDispatched } from '../../src/shared/events/publisher';
 import { startEmulators } from '../../local/emulators';
 import { startLocalHost, type LocalHost } from '../../local/host';
+import type { WebPubSubStandIn } from '../../local/web-pubsub/server';
 
 export interface TestHostOptions {
   /** Settings put into process.env before anything starts. */
@@ -29,6 +30,8 @@ export interface TestHost {
   host: LocalHost;
   /** `${host.url}/api` */
   api: string;
+  /** The Web PubSub stand-in the host's functions push through. */
+  webPubSub?: WebPubSubStandIn;
   /** Waits until the settleQueues have nothing left to do. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -48,7 +51,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   const saved = new Map<string, string | undefined>();
   putEnv(options.env ?? {}, saved);
   // The emulators are used only where no account is configured: clear the accounts so they start.
-  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'SERVICE_BUS_CONNECTION_STRING', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
+  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
   putEnv(Object.fromEntries(accounts.map((k) => [k, undefined])), saved);
   resetConfig();
   await resetServices();
@@ -58,6 +61,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   return {
     host,
     api: `${host.url}/api`,
+    webPubSub: emulators.webPubSub,
     settle: async () => {
       // A consumer may publish while the queues drain: repeat until both are quiet. The stand-in is
       // in-process: a message is pending there until its receiver's settlement has arrived.

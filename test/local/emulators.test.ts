@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getConfig, resetConfig } from '../../src/shared/config';
 import { startEmulators } from '../../local/emulators';
 
-const SETTINGS = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING'] as const;
+const SETTINGS = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING'] as const;
 const original = Object.fromEntries(SETTINGS.map((k) => [k, process.env[k]]));
 
 function restoreEnv() {
@@ -46,7 +46,10 @@ describe('startEmulators', () => {
         `Cosmos DB: embedded emulator at ${c.COSMOS_DB_ENDPOINT}`,
         expect.stringMatching(/^Blob Storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/),
         expect.stringMatching(/^Service Bus: AMQP stand-in at sb:\/\/127\.0\.0\.1:\d+ \(queues: events, /),
+        expect.stringMatching(/^Web PubSub: local stand-in at http:\/\/127\.0\.0\.1:\d+$/),
       ]);
+      expect(c.WEB_PUBSUB_CONNECTION_STRING).toMatch(/^Endpoint=http:\/\/127\.0\.0\.1:\d+;AccessKey=[^;]+;Version=1\.0;$/);
+      expect(emulators.webPubSub?.endpoint).toBe(/Endpoint=([^;]+)/.exec(c.WEB_PUBSUB_CONNECTION_STRING!)?.[1]);
       expect(c.SERVICE_BUS_CONNECTION_STRING).toMatch(/^Endpoint=sb:\/\/127\.0\.0\.1:\d+;.*UseDevelopmentEmulator=true$/);
 
       const cosmos = new CosmosClient({
@@ -77,9 +80,11 @@ describe('startEmulators', () => {
     const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
     const serversBefore = servers();
     const emulators = await startEmulators();
-    expect(servers()).toBe(serversBefore + 3);
+    expect(servers()).toBe(serversBefore + 4);
     const busPort = Number(/sb:\/\/127\.0\.0\.1:(\d+)/.exec(process.env.SERVICE_BUS_CONNECTION_STRING!)![1]);
     expect(await accepts(busPort)).toBe(true);
+    const pubsubPort = portOf(/Endpoint=([^;]+)/.exec(process.env.WEB_PUBSUB_CONNECTION_STRING!)![1]!);
+    expect(await accepts(pubsubPort)).toBe(true);
     const cosmosPort = portOf(process.env.COSMOS_DB_ENDPOINT!);
     const blobPort = portOf(/BlobEndpoint=([^;]+)/.exec(process.env.BLOB_STORAGE_CONNECTION_STRING!)![1]!);
     expect(await accepts(cosmosPort)).toBe(true);
@@ -90,6 +95,7 @@ describe('startEmulators', () => {
     expect(await accepts(cosmosPort)).toBe(false);
     expect(await accepts(blobPort)).toBe(false);
     expect(await accepts(busPort)).toBe(false);
+    expect(await accepts(pubsubPort)).toBe(false);
     expect(servers()).toBe(serversBefore); // no listening handle left behind
     for (const k of SETTINGS) expect(process.env[k]).toBeUndefined();
     expect(getConfig().COSMOS_DB_ENDPOINT).toBeUndefined();
@@ -102,15 +108,18 @@ describe('startEmulators', () => {
     process.env.BLOB_STORAGE_CONNECTION_STRING =
       'DefaultEndpointsProtocol=https;AccountName=example;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net';
     process.env.SERVICE_BUS_CONNECTION_STRING = 'Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0';
+    process.env.WEB_PUBSUB_CONNECTION_STRING = 'Endpoint=https://example.webpubsub.azure.com;AccessKey=cHVic3Via2V5;Version=1.0;';
     const emulators = await startEmulators();
     try {
       expect(emulators.summary).toEqual([
         'Cosmos DB: using configured account at https://example-account.documents.azure.com',
         'Blob Storage: using configured account at example',
         'Service Bus: using the configured namespace (SERVICE_BUS_CONNECTION_STRING)',
+        'Web PubSub: using configured service at https://example.webpubsub.azure.com',
       ]);
+      expect(emulators.webPubSub).toBeUndefined();
       // The summary never shows keys.
-      expect(emulators.summary.join('\n')).not.toMatch(/configured-key|c2VjcmV0/);
+      expect(emulators.summary.join('\n')).not.toMatch(/configured-key|c2VjcmV0|cHVic3Via2V5/);
       expect(process.env.COSMOS_DB_KEY).toBe('configured-key');
     } finally {
       await emulators.stop();
@@ -120,7 +129,7 @@ describe('startEmulators', () => {
 
   it('starts only what is asked for', async () => {
     for (const k of SETTINGS) delete process.env[k];
-    const emulators = await startEmulators({ cosmos: false, serviceBus: false });
+    const emulators = await startEmulators({ cosmos: false, serviceBus: false, webPubSub: false });
     try {
       expect(emulators.summary).toHaveLength(1);
       expect(emulators.summary[0]).toMatch(/^Blob Storage: embedded Azurite/);
