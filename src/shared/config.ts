@@ -150,6 +150,8 @@ export const configSchema = z.object({
 
   // --- identity
   JWT_SECRET_KEY: z.string().default(DEV_JWT_SECRET),
+  /** The secret before a rotation: tokens it signed still verify until it is removed (see docs/PRODUCTION-RUNBOOK.md). */
+  JWT_PREVIOUS_SECRET_KEY: optionalString,
   JWT_ALGORITHM: z.literal('HS256').default('HS256'),
   JWT_EXPIRATION_MINUTES: int(30, 1, 1_440),
   JWT_ISSUER: z.string().trim().min(1).default('eva-api'),

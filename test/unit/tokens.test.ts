@@ -61,6 +61,21 @@ describe('access tokens', () => {
     await expectUnauthenticated(verifyAccessToken(settings, token));
   });
 
+  it('accepts a token signed with JWT_PREVIOUS_SECRET_KEY during the rotation window, and only then', async () => {
+    const old = 'previous-secret-0123456789abcdef0123456';
+    const { token } = await issueAccessToken({ ...settings, secret: old }, subject);
+    await expectUnauthenticated(verifyAccessToken(settings, token));
+    await expect(verifyAccessToken({ ...settings, previousSecret: old }, token)).resolves.toMatchObject({ tenantId: 'acme' });
+    // New tokens are signed with the current secret, which the previous one does not verify.
+    const fresh = await issueAccessToken({ ...settings, previousSecret: old }, subject);
+    await expectUnauthenticated(verifyAccessToken({ ...settings, secret: old }, fresh.token));
+    // The previous secret does not rescue an expired token, nor one signed with a third secret.
+    const expired = await issueAccessToken({ ...settings, secret: old }, subject, new Date(Date.now() - 31 * 60_000));
+    await expectUnauthenticated(verifyAccessToken({ ...settings, previousSecret: old }, expired.token));
+    const foreign = await issueAccessToken({ ...settings, secret: 'third-secret-0123456789abcdef0123456789' }, subject);
+    await expectUnauthenticated(verifyAccessToken({ ...settings, previousSecret: old }, foreign.token));
+  });
+
   it('rejects alg none', async () => {
     const { token } = await issueAccessToken(settings, subject);
     const [, payload] = token.split('.');

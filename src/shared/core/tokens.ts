@@ -11,6 +11,8 @@ import { SCOPES, TIERS, type Scope, type Tier } from './principal';
 
 export interface TokenSettings {
   secret: string;
+  /** The secret before the last rotation: still accepted for verification (never used to sign) during the rotation window. */
+  previousSecret?: string;
   issuer: string;
   audience: string;
   expiresInMinutes: number;
@@ -86,16 +88,24 @@ export async function verifyAccessToken(
   token: string,
   now: Date = new Date(),
 ): Promise<VerifiedAccessToken> {
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, encoder.encode(settings.secret), {
+  const verifyWith = (secret: string) =>
+    jwtVerify(token, encoder.encode(secret), {
       algorithms: ['HS256'],
       issuer: settings.issuer,
       audience: settings.audience,
       clockTolerance: settings.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_S,
       currentDate: now,
       requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-    }));
+    });
+  let payload: unknown;
+  try {
+    try {
+      ({ payload } = await verifyWith(settings.secret));
+    } catch (e) {
+      // Only a bad signature falls back to the previous secret: an expired or foreign token stays refused.
+      if (!(e instanceof joseErrors.JWSSignatureVerificationFailed) || !settings.previousSecret) throw e;
+      ({ payload } = await verifyWith(settings.previousSecret));
+    }
   } catch (e) {
     if (e instanceof joseErrors.JOSEError || e instanceof TypeError) throw unauthenticated('The bearer token is not valid.');
     throw e;

@@ -30,7 +30,13 @@ export interface TokenPair {
 
 export function tokenSettings(): TokenSettings {
   const c = getConfig();
-  return { secret: c.JWT_SECRET_KEY, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, expiresInMinutes: c.JWT_EXPIRATION_MINUTES };
+  return {
+    secret: c.JWT_SECRET_KEY,
+    ...(c.JWT_PREVIOUS_SECRET_KEY ? { previousSecret: c.JWT_PREVIOUS_SECRET_KEY } : {}),
+    issuer: c.JWT_ISSUER,
+    audience: c.JWT_AUDIENCE,
+    expiresInMinutes: c.JWT_EXPIRATION_MINUTES,
+  };
 }
 
 async function issuePair(
