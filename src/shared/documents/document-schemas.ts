@@ -1,7 +1,7 @@
 /** Request and response schemas of the /v1/spaces/{id}/documents endpoints. */
 import { z } from 'zod';
 import { SPACE_ID_PATTERN } from '../spaces/space-records';
-import { cursorParam, pageLimit } from '../spaces/space-schemas';
+import { cursorParam, pageLimit } from '../http/pagination';
 import { DOCUMENT_ID_PATTERN } from './document-records';
 
 export const spaceParams = z.object({

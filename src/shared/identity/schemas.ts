@@ -1,14 +1,12 @@
 /** Request and response schemas of the identity endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
 import { SCOPES, TIERS } from '../core/principal';
+import { pageQuery } from '../http/pagination';
 import { TENANT_ID_PATTERN } from './tenants';
 
 const MAX_KEY_LIFETIME_MS = 5 * 366 * 86_400_000;
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(4096).optional(),
-});
+export const listQuery = pageQuery;
 
 export const keyIdParams = z.object({ id: z.string().min(1).max(64) });
 /** Only ids a tenant can have: anything else (e.g. '#', '/' that Cosmos refuses in ids) never reaches the store. */

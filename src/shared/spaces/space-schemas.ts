@@ -1,5 +1,6 @@
 /** Request and response schemas of the /v1/spaces endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
+import { cursorParam, pageLimit } from '../http/pagination';
 import { SPACE_ID_PATTERN } from './space-records';
 
 // eslint-disable-next-line no-control-regex -- names with control characters are refused on purpose
@@ -48,15 +49,6 @@ export const patchSpaceBody = z
     metadata: spaceMetadata.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'must change at least one field');
-
-export const pageLimit = z.coerce
-  .number({ message: 'must be an integer from 1 to 100' })
-  .int('must be an integer from 1 to 100')
-  .min(1, 'must be an integer from 1 to 100')
-  .max(100, 'must be an integer from 1 to 100')
-  .default(20);
-
-export const cursorParam = z.string().min(1).max(4096).optional();
 
 export const listSpacesQuery = z.object({
   limit: pageLimit,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isValidEventTypeFilter } from '../core/event-filter';
 import { MAX_WEBHOOK_URL_LENGTH } from '../core/ssrf';
+import { pageQuery } from '../http/pagination';
 import { WEBHOOK_ID_PATTERN } from './webhook-store';
 
 export const MAX_EVENT_TYPES = 50;
@@ -23,10 +24,7 @@ export const webhookBody = z.object({
 });
 export type WebhookBody = z.output<typeof webhookBody>;
 
-export const logsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(4096).optional(),
-});
+export const logsQuery = pageQuery;
 
 export const listQuery = logsQuery;
 
