@@ -27,7 +27,9 @@ export function getYoga(): YogaServerInstance<GraphQLContext, object> {
     maskedErrors: {
       // AppErrors keep their stable code and client-safe message; anything else is masked as INTERNAL.
       maskError(error) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        // Yoga may wrap the resolver's error more than once: look through to the innermost cause.
+        let original: unknown = error;
+        while (original instanceof Error && 'originalError' in original && original.originalError) original = original.originalError;
         if (isAppError(original)) {
           const details = original.details.length > 0 ? { details: original.details } : {};
           return new GraphQLError(original.message, {
@@ -35,6 +37,10 @@ export function getYoga(): YogaServerInstance<GraphQLContext, object> {
             extensions: { code: original.code, ...details },
           });
         }
+        // Yoga's own request errors (invalid JSON body, bad params) carry their HTTP status.
+        // (duck-typed: the JSON-body error is not always a GraphQLError of this graphql instance).
+        const http = (error as { extensions?: { http?: { status?: number } } }).extensions?.http;
+        if (http) return new GraphQLError((error as Error).message, { extensions: { code: 'VALIDATION_ERROR', http } });
         if (error instanceof GraphQLError && !error.originalError) return error;
         return new GraphQLError('An internal error occurred.', { extensions: { code: 'INTERNAL' } });
       },
