@@ -11,6 +11,10 @@ endpoint({
   methods: ['GET', 'POST'],
   auth: { scopes: [] },
   bodyMode: 'stream',
+  summary: 'GraphQL queries and mutations (graphql-yoga); see docs/graphql.md',
+  response: null,
+  raw: { contentType: 'application/json', description: 'A GraphQL result: { data, errors }. 400 when the operation cannot run (no data).' },
+  status: [200, 400],
   handler: async ({ request, principal }) => {
     const body = request.method === 'POST' ? await readLimitedText(request, getConfig().MAX_REQUEST_BODY_BYTES) : undefined;
     const headers = new Headers();
