@@ -1,7 +1,7 @@
 /** Request schemas of the query endpoints (the pipeline makes objects strict). */
 import { z } from 'zod';
 import { DOCUMENT_ID_PATTERN } from '../documents/document-records';
-import { cursorParam, pageLimit } from '../spaces/space-schemas';
+import { cursorParam, pageLimit } from '../http/pagination';
 import { QUERY_ID_PATTERN } from './query-records';
 
 export const submitQueryBody = z.object({
