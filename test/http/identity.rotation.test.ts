@@ -7,6 +7,7 @@ import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 import { findApiKey, upsertApiKey } from '../../src/shared/identity/api-key-store';
 import { rotateTenantKeys } from '../../src/shared/identity/rotation';
 import type { EventEnvelope } from '../../src/shared/core/events';
+import { whenEventsDispatched } from '../../src/shared/events/publisher';
 
 const h = useTestHost(identityHost({ KEY_MAX_AGE_DAYS: '90', KEY_ROTATION_GRACE_DAYS: '7', KEY_EXPIRY_WARNING_DAYS: '7' }));
 let api: string;
@@ -16,7 +17,9 @@ beforeAll(async () => {
   api = h.api;
 });
 
-function eventsOf(tenantId: string): EventEnvelope[] {
+/** The tenant's events on the queue, once every background dispatch has reached the broker. */
+async function eventsOf(tenantId: string): Promise<EventEnvelope[]> {
+  await whenEventsDispatched();
   return h.host.broker
     .peek('events')
     .map((m) => m.body as EventEnvelope)
@@ -57,7 +60,7 @@ describe('keys-rotate timer', () => {
 
     expect((await call(`${api}/v1/api-keys/${gone.keyId}`, { headers: hdr })).body.data).toMatchObject({ status: 'revoked' });
 
-    const events = eventsOf(t.tenantId);
+    const events = await eventsOf(t.tenantId);
     const rotated = events.filter((e) => e.event_type === 'api_key.rotated');
     expect(rotated).toHaveLength(1);
     expect(rotated[0].data).toMatchObject({ key_id: old.keyId, new_key_id: oldView.rotated_to, grace_period_days: 7, reason: 'max_age' });
@@ -67,7 +70,7 @@ describe('keys-rotate timer', () => {
 
     // A second run changes nothing and emits nothing new.
     await h.host.fireTimer('keys-rotate');
-    expect(eventsOf(t.tenantId)).toHaveLength(events.length);
+    expect(await eventsOf(t.tenantId)).toHaveLength(events.length);
   });
 
   it("shows a timer-minted successor's secret only to a caller that could grant its scopes", async () => {
