@@ -50,7 +50,7 @@ function describeFunctions(url: string, fns: FunctionSummary[]): string[] {
     lines.push(`  ${methods.padEnd(width)}  ${url}/api/${f.route}  [${f.name}]`);
   }
   if (queues.length > 0) {
-    lines.push(`Queue functions (${queues.length}), in-process broker:`);
+    lines.push(`Queue functions (${queues.length}), through Service Bus:`);
     for (const f of queues) lines.push(`  ${f.queueName}  ->  ${f.name}`);
   }
   if (timers.length > 0) {

@@ -124,7 +124,7 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
     .default('documents'),
 
-  // --- Service Bus (unset = the local host's in-process broker)
+  // --- Service Bus (unset = the local host's AMQP stand-in)
   SERVICE_BUS_CONNECTION_STRING: optionalString,
 
   // --- Web PubSub (unset = the local host's stand-in)
