@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,7 +6,7 @@ export default defineConfig({
     // One graphql instance: vite would resolve our `import 'graphql'` to index.mjs while
     // graphql-yoga's native import loads index.js, and graphql refuses types "from another realm".
     // (The built CommonJS app has one instance anyway.)
-    alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
+    alias: [{ find: /^graphql$/, replacement: join(__dirname, 'node_modules/graphql/index.js') }],
   },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'local/**/*.test.ts'],

@@ -6,6 +6,7 @@ import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type FragmentDefin
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { getConfig } from '../config';
 import { isAppError } from '../core/errors';
+import { getLogger } from '../services';
 import { rateLimit } from '../http/authenticate';
 import type { RateLimitResult } from '../ports';
 import { actualCost, queryCost } from './cost';
@@ -87,6 +88,16 @@ export function getYoga(): YogaServerInstance<RequestContext, object> {
     graphiql: false,
     landingPage: false,
     plugins: [limits],
+    // Resolver errors with a stable code (NOT_FOUND, FORBIDDEN…) are answers, not incidents: only the rest is logged.
+    logging: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (...args: unknown[]) => getLogger().warn('graphql', { detail: args.map(String).join(' ') }),
+      error: (...args: unknown[]) => {
+        if (args.some((a) => isAppError(a) || (a instanceof GraphQLError && (isAppError(a.originalError) || !a.originalError)))) return;
+        getLogger().error('graphql', { detail: args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' ') });
+      },
+    },
     maskedErrors: {
       // AppErrors keep their stable code and client-safe message; anything else is masked as INTERNAL.
       maskError(error) {
