@@ -15,6 +15,7 @@ var containers = [
   { name: 'webhookDeliveries', partitionKey: '/tenantId' }
   { name: 'outbox', partitionKey: '/tenantId' }
   { name: 'queries', partitionKey: '/tenantId' }
+  { name: 'graphqlSubscriptions', partitionKey: '/tenantId' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

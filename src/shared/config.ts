@@ -193,6 +193,18 @@ export const configSchema = z.object({
   /** Upper bound on an answer's length, in characters. */
   QUERY_ANSWER_MAX_CHARS: int(2_000, 200, 20_000),
 
+  // --- GraphQL (docs/graphql.md)
+  /** Highest query cost (objects 1, lists × first) an operation may request. */
+  GRAPHQL_MAX_COST: int(5_000, 1, 1_000_000),
+  /** Each started this-many cost points count as one request toward the rate limit. */
+  GRAPHQL_COST_PER_REQUEST: int(100, 1, 1_000_000),
+  /** Lexical tokens a document may have (refused before parsing further). */
+  GRAPHQL_MAX_TOKENS: int(2_000, 50, 100_000),
+  /** Introspection in production (always on elsewhere). */
+  GRAPHQL_INTROSPECTION: bool(false),
+  /** Run only operations of the persisted manifest (src/shared/graphql/persisted-manifest.ts); meant for production. */
+  GRAPHQL_PERSISTED_ONLY: bool(false),
+
   // --- events and webhooks
   OUTBOX_RELAY_SCHEDULE: z.string().trim().default('0 */1 * * * *'),
   /** Seconds after which an unsent outbox event is re-published by the relay. */

@@ -98,7 +98,11 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
-  check(key: string, policy: RateLimitPolicy): Promise<RateLimitResult>;
+  /**
+   * Admits `weight` requests (default 1) at once, or none: a GraphQL operation charges its cost
+   * as several requests (docs/graphql.md).
+   */
+  check(key: string, policy: RateLimitPolicy, weight?: number): Promise<RateLimitResult>;
 }
 
 /** A dependency's answer to a bounded-time health probe. */

@@ -32,6 +32,8 @@ export const CONTAINERS = {
   webhookDeliveries: { partitionKey: '/tenantId' },
   outbox: { partitionKey: '/tenantId' },
   queries: { partitionKey: '/tenantId' },
+  /** GraphQL subscriptions registered through POST /api/graphql (read by the real-time push). */
+  graphqlSubscriptions: { partitionKey: '/tenantId' },
 } as const satisfies Record<string, { partitionKey: `/${string}` }>;
 
 export type ContainerName = keyof typeof CONTAINERS;

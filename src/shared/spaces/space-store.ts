@@ -153,3 +153,19 @@ export async function listSpaces(tenantId: string, q: ListSpacesQuery): Promise<
 }
 
 export const spaceNotFound = (): AppError => notFound(WHAT);
+
+/** How many spaces a list (tenant, name prefix) holds: one COUNT query (GraphQL's totalCount). */
+export async function countSpaces(tenantId: string, prefix?: string): Promise<number> {
+  const c = await getContainer('spaces');
+  const parameters = [{ name: '@t', value: tenantId }];
+  let where = "c.tenantId = @t AND c.type = 'space'";
+  if (prefix) {
+    where += ' AND STARTSWITH(c.nameKey, @p)';
+    parameters.push({ name: '@p', value: prefix });
+  }
+  const { resources } = await cosmosCall(
+    () => c.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, { partitionKey: tenantId }).fetchAll(),
+    WHAT,
+  );
+  return resources[0] ?? 0;
+}

@@ -11,6 +11,7 @@ import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord
 import {
   deleteSpaceRecord,
   insertSpace,
+  countSpaces,
   listSpaces,
   patchSpace,
   readSpace,
@@ -96,3 +97,6 @@ export async function deleteSpace(tenantId: string, id: string, ifMatch: string 
 
 export const listSpacesPage = (tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> =>
   listSpaces(tenantId, { ...q, prefix: q.prefix === undefined ? undefined : nameKeyOf(q.prefix) });
+
+export const countSpacesOf = (tenantId: string, prefix?: string): Promise<number> =>
+  countSpaces(tenantId, prefix === undefined ? undefined : nameKeyOf(prefix));
