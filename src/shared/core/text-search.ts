@@ -58,7 +58,7 @@ export function documentTitle(firstChunkText: string): string | null {
 /**
  * Prefix matching for terms over 4 characters; one typo tolerated in terms of 7 or more. Fuzzy
  * matching walks the whole vocabulary, so short terms (where one edit matches many unrelated
- * words anyway) match exactly: it halved the p99 at 10,000 chunks (npm run bench:query).
+ * words anyway) match exactly: about a third off the p99 at 10,000 chunks in a profile.
  */
 const FUZZY_MIN_LENGTH = 7;
 
