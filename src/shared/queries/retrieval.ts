@@ -72,7 +72,7 @@ function groupByDocument(chunks: readonly SpaceChunk[]): Map<string, SpaceChunk[
 
 export class SpaceRetrieval {
   private readonly warm: SizedLru<Warm>;
-  private readonly refreshing = new Map<string, Promise<Warm | undefined>>();
+  private readonly refreshing = new Map<string, Promise<Warm>>();
   private persisting: Promise<void> = Promise.resolve();
   private readonly vectorModel: string | null;
   private readonly log: Logger;
@@ -110,15 +110,20 @@ export class SpaceRetrieval {
       this.warm.delete(key);
       return undefined;
     }
-    const current = this.warm.get(key);
-    if (current && current.index.contentVersion >= version) return current.index;
-    // One catch-up per space at a time; concurrent questions wait for it.
-    let pending = this.refreshing.get(key);
-    if (!pending) {
-      pending = this.catchUp(tenantId, spaceId, version).finally(() => this.refreshing.delete(key));
-      this.refreshing.set(key, pending);
+    for (;;) {
+      const current = this.warm.get(key);
+      if (current && current.index.contentVersion >= version) return current.index;
+      // One catch-up per space at a time; concurrent questions wait for it. One that started
+      // before this question's version (it may have listed a document deleted since) is not
+      // enough: then go again.
+      let pending = this.refreshing.get(key);
+      if (!pending) {
+        pending = this.catchUp(tenantId, spaceId, version).finally(() => this.refreshing.delete(key));
+        this.refreshing.set(key, pending);
+      }
+      const w = await pending;
+      if (w.index.contentVersion >= version) return w.index;
     }
-    return (await pending)?.index;
   }
 
   /** Waits for the snapshots being written (tests, benchmarks, shutdown). */
