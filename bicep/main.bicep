@@ -89,6 +89,7 @@ module functionApp 'modules/functionapp.bicep' = {
     redisHost: redis.outputs.hostName
     openAiEndpoint: openAi.outputs.endpoint
     openAiChatDeployment: openAiChatDeployment
+    openAiEmbeddingDeployment: openAiEmbeddingDeployment
     webPubSubHub: webPubSubHub
   }
 }

@@ -13,6 +13,8 @@ param cosmosEndpoint string
 param redisHost string
 param openAiEndpoint string
 param openAiChatDeployment string
+@description('Embeddings deployment: set = hybrid retrieval (docs/questions.md); empty = lexical only.')
+param openAiEmbeddingDeployment string
 param webPubSubHub string
 
 var flex = hostingPlan == 'FlexConsumption'
@@ -53,6 +55,7 @@ var appSettings = [
   { name: 'JWT_SECRET_KEY', value: kv('JWT-SECRET-KEY') }
   { name: 'API_KEY_SALT', value: kv('API-KEY-SALT') }
   { name: 'WEBHOOK_ALLOW_PRIVATE_TARGETS', value: 'false' }
+  { name: 'AZURE_OPENAI_EMBEDDING_DEPLOYMENT', value: openAiEmbeddingDeployment }
 ]
 var premiumSettings = [
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }

@@ -187,6 +187,18 @@ export const configSchema = z.object({
   /** Seconds a document may sit `uploaded` (or `processing`) before documents-requeue queues it again. */
   DOCUMENT_REQUEUE_AFTER_SECONDS: int(300, 0, 86_400),
 
+  // --- retrieval
+  /** An Azure OpenAI embeddings deployment: set (with AZURE_OPENAI_ENDPOINT) = hybrid retrieval. */
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalString,
+  /** Vector length to ask for (text-embedding-3 models can shorten theirs); unset = the model's own. */
+  AZURE_OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(4_096).optional(),
+  /** Chunks embedded per request at processing time. */
+  AZURE_OPENAI_EMBEDDING_BATCH_SIZE: int(64, 1, 2_048),
+  /** Memory for the warm retrieval indexes of one instance (least recently used go first); 0 = none kept. */
+  RETRIEVAL_INDEX_CACHE_MB: int(256, 0, 65_536),
+  /** Spaces whose retrieval index one instance keeps warm. */
+  RETRIEVAL_INDEX_CACHE_ENTRIES: int(100, 0, 100_000),
+
   // --- questions
   /** Seconds POST /v1/spaces/{id}/query?wait=true waits for the answer before answering 202. */
   QUERY_WAIT_SECONDS: int(10, 0, 60),

@@ -201,3 +201,31 @@ export async function listDocumentsOfSpaces(
   }
   return out;
 }
+
+/** What retrieval needs of a space's processed documents: ids and when and how they were chunked. */
+export interface ProcessedDocumentStamp {
+  id: string;
+  processedAt: string | null;
+  chunkCount: number | null;
+}
+
+export async function listProcessedDocumentStamps(tenantId: string, spaceId: string): Promise<ProcessedDocumentStamp[]> {
+  const c = await getContainer('documents');
+  const { resources } = await cosmosCall(
+    () =>
+      c.items
+        .query<ProcessedDocumentStamp>(
+          {
+            query: "SELECT c.id, c.processedAt, c.chunkCount FROM c WHERE c.tenantId = @t AND c.spaceId = @s AND c.type = 'document' AND c.status = 'processed'",
+            parameters: [
+              { name: '@t', value: tenantId },
+              { name: '@s', value: spaceId },
+            ],
+          },
+          { partitionKey: tenantId },
+        )
+        .fetchAll(),
+    WHAT,
+  );
+  return resources;
+}

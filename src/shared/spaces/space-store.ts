@@ -111,17 +111,30 @@ export async function deleteSpaceRecord(s: SpaceRecord, etag: string | undefined
   await releaseName(s.tenantId, s.nameKey, s.id);
 }
 
-/** Adds `delta` to document_count atomically (a server-side increment). NOT_FOUND if the space is gone. */
-export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string): Promise<void> {
+/**
+ * Adds `delta` to document_count atomically (a server-side increment); with `contentChanged` the
+ * content version is bumped in the same write (a deleted document). NOT_FOUND if the space is gone.
+ */
+export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string, contentChanged = false): Promise<void> {
   const c = await getContainer('spaces');
-  await cosmosCall(
-    () =>
-      c.item(spaceId, tenantId).patch([
-        { op: 'incr', path: '/documentCount', value: delta },
-        { op: 'set', path: '/updatedAt', value: updatedAt },
-      ]),
-    WHAT,
-  );
+  const ops: PatchOperation[] = [
+    { op: 'incr', path: '/documentCount', value: delta },
+    { op: 'set', path: '/updatedAt', value: updatedAt },
+  ];
+  if (contentChanged) ops.push({ op: 'incr', path: '/contentVersion', value: 1 });
+  await cosmosCall(() => c.item(spaceId, tenantId).patch(ops), WHAT);
+}
+
+/** Bumps the space's content version (a document processed). NOT_FOUND if the space is gone. */
+export async function bumpContentVersion(tenantId: string, spaceId: string): Promise<void> {
+  const c = await getContainer('spaces');
+  await cosmosCall(() => c.item(spaceId, tenantId).patch([{ op: 'incr', path: '/contentVersion', value: 1 }]), WHAT);
+}
+
+/** The space's content version (0 before any change), or undefined when there is no such space. */
+export async function readContentVersion(tenantId: string, spaceId: string): Promise<number | undefined> {
+  const s = await readSpace(tenantId, spaceId);
+  return s ? (s.contentVersion ?? 0) : undefined;
 }
 
 export interface ListSpacesQuery {
