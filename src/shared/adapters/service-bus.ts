@@ -5,6 +5,7 @@
  * re-publish of the same event), the event type as Subject and the tenant as an
  * application property. Retries are scheduled messages (scheduledEnqueueTime).
  */
+import type { TokenCredential } from '@azure/identity';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { dependencyUnavailable } from '../core/errors';
 import type { EventEnvelope } from '../core/events';
@@ -35,7 +36,10 @@ export function toServiceBusMessage(body: unknown, options: QueueSendOptions = {
 }
 
 export interface ServiceBusQueueSenderOptions {
-  connectionString: string;
+  /** A connection string, or a namespace host reached with the credential. */
+  connectionString?: string;
+  fullyQualifiedNamespace?: string;
+  credential?: TokenCredential;
   /** Bound on each send (AZURE_TIMEOUT). */
   timeoutMs: number;
 }
@@ -46,7 +50,10 @@ export function createServiceBusQueueSender(opts: ServiceBusQueueSenderOptions):
   const senderFor = (queue: QueueName): ServiceBusSender => {
     let s = senders.get(queue);
     if (!s) {
-      client ??= new ServiceBusClient(opts.connectionString);
+      client ??=
+        opts.fullyQualifiedNamespace && opts.credential
+          ? new ServiceBusClient(opts.fullyQualifiedNamespace, opts.credential)
+          : new ServiceBusClient(opts.connectionString ?? '');
       s = client.createSender(queue);
       senders.set(queue, s);
     }
