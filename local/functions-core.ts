@@ -180,7 +180,17 @@ export function clearRegisteredFunctions(): void {
   state.functions.clear();
 }
 
-/** Hooks registered through app.hook.* (kept so they can be inspected; the local host does not run them). */
+/**
+ * Runs one invocation as the worker does: every preInvocation hook first (a hook may replace the
+ * handler, e.g. to run it inside a trace span), then the handler with the trigger input.
+ */
+export async function invokeFunction(fn: Pick<RegisteredFunction, 'handler'>, input: unknown, context: InvocationContext): Promise<unknown> {
+  const hookContext = { invocationContext: context, inputs: [input], functionCallback: fn.handler as (...args: unknown[]) => unknown, hookData: {} };
+  for (const hook of state.hooks.get('preInvocation') ?? []) await hook(hookContext);
+  return hookContext.functionCallback(...hookContext.inputs, context);
+}
+
+/** Hooks registered through app.hook.* (preInvocation ones run in invokeFunction; the others are kept for inspection). */
 export function getRegisteredHooks(hookName: string): HookCallback[] {
   return [...(state.hooks.get(hookName) ?? [])];
 }
