@@ -1,9 +1,14 @@
 /**
  * A stand-in for Application Insights' ingestion (Breeze `/v2.1/track`, gzip'd JSON arrays of
  * envelopes) and live-metrics endpoints on 127.0.0.1, so the real exporter can be pointed at it
- * through the connection string's IngestionEndpoint and LiveEndpoint.
+ * through the connection string's IngestionEndpoint and LiveEndpoint. The exporter always speaks
+ * https, so the stand-in does too, with the (self-signed, expired) certificate the Cosmos emulator
+ * package ships; the test that uses it turns certificate checks off for its own process only.
  */
-import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import https from 'node:https';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -28,7 +33,9 @@ export interface IngestionStub {
 export async function startIngestionStub(): Promise<IngestionStub> {
   const envelopes: Envelope[] = [];
   const paths: string[] = [];
-  const server = http.createServer((req, res) => {
+  const certDir = dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+  const tls = { cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) };
+  const server = https.createServer(tls, (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -53,7 +60,7 @@ export async function startIngestionStub(): Promise<IngestionStub> {
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    connectionString: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/;LiveEndpoint=http://127.0.0.1:${port}/`,
+    connectionString: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:${port}/;LiveEndpoint=https://127.0.0.1:${port}/`,
     envelopes,
     paths,
     ofType: (t) => envelopes.filter((e) => e.data?.baseType === t),

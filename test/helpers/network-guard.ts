@@ -61,7 +61,7 @@ export function guardNetwork(): NetworkGuard {
     if (!isLoopback(host)) {
       const cb = rest[rest.length - 1] as (err: Error) => void;
       process.nextTick(() => cb(refuse(host)));
-      return {} as ReturnType<typeof dns.lookup>;
+      return undefined;
     }
     return (lookup as (...a: unknown[]) => unknown).call(dns, host, ...rest);
   } as typeof dns.lookup;

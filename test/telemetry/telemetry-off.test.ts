@@ -21,7 +21,7 @@ beforeAll(async () => {
   ingestion = await startIngestionStub();
   delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   started = startTelemetry();
-  const { runChangeToDeliveryFlow } = await import('../helpers/telemetry-flow');
+  const { runChangeToDeliveryFlow } = await import('../helpers/telemetry-flow.js');
   flow = await runChangeToDeliveryFlow();
 });
 

@@ -39,6 +39,8 @@ export function registerInvocationTracing(): void {
           kind: 'consumer',
           parent,
           attributes: {
+            // The request's name in Application Insights (the exporter names only SERVER spans itself).
+            'ai.operation.name': inv.functionName,
             'faas.trigger': queue !== undefined ? 'pubsub' : 'timer',
             'faas.invocation_id': inv.invocationId,
             ...(queue !== undefined

@@ -64,9 +64,14 @@ export async function inSpan<T>(o: SpanOptions, fn: (span: ActiveSpan) => Promis
     const handle: ActiveSpan = { traceId: t.traceId, traceparent: formatTraceparent(t), setAttributes: () => undefined, fail: () => undefined };
     return store.run(t, () => fn(handle));
   }
+  // The parent is ours to say: a remote one, else the span this code runs in (our own store, which
+  // an SDK's span context, active around a callback it invokes, cannot displace).
+  const local = store.getStore();
   const parentContext = remote
     ? trace.setSpanContext(ROOT_CONTEXT, { traceId: remote.traceId, spanId: remote.spanId, traceFlags: remote.flags, isRemote: true })
-    : otelContext.active();
+    : local
+      ? trace.setSpanContext(otelContext.active(), { traceId: local.traceId, spanId: local.spanId, traceFlags: local.flags, isRemote: false })
+      : otelContext.active();
   const tracer = trace.getTracer('eva-api');
   return tracer.startActiveSpan(o.name, { kind: KINDS[o.kind], attributes: clean(o.attributes) }, parentContext, async (span: Span) => {
     const sc = span.spanContext();
