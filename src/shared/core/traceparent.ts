@@ -12,15 +12,18 @@ export interface TraceParent {
   flags: number;
 }
 
-const PATTERN = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const PATTERN = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/;
 
 /** Parses a header value; undefined for anything malformed, version ff, or all-zero ids (the spec says: ignore). */
 export function parseTraceparent(value: unknown): TraceParent | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = PATTERN.exec(value.trim().toLowerCase());
+  const v = value.trim().toLowerCase();
+  const m = PATTERN.exec(v);
   if (!m) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m;
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  const [, version, traceId, spanId, flags] = m;
+  const rest = v.slice(55); // after "vv-<32>-<16>-ff"
+  // Version 00 has nothing after the flags; a later version may append fields after a dash.
+  if (version === 'ff' || (version === '00' ? rest !== '' : rest !== '' && !rest.startsWith('-'))) return undefined;
   if (/^0+$/.test(traceId ?? '') || /^0+$/.test(spanId ?? '')) return undefined;
   return { traceId: traceId ?? '', spanId: spanId ?? '', flags: parseInt(flags ?? '0', 16) };
 }
