@@ -111,6 +111,7 @@ module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   params: {
     prefix: prefix
+    location: location
     actionGroupId: actionGroupId
     appInsightsId: monitoring.outputs.appInsightsId
     serviceBusNamespaceId: serviceBus.outputs.id

@@ -9,6 +9,15 @@
  * Names in use (alerts and the dashboard in bicep/ read them): rate_limit.rejected,
  * webhook.delivery {outcome: success|failure|exhausted}, query.duration (ms), query.tokens.
  */
+/** The metric names the code emits; bicep/ (alerts, dashboard) reads them, test/unit/bicep.test.ts checks it. */
+export const METRIC = {
+  rateLimitRejected: 'rate_limit.rejected',
+  /** Attribute outcome: success | failure (a retry follows) | exhausted (the last attempt failed). */
+  webhookDelivery: 'webhook.delivery',
+  queryDuration: 'query.duration',
+  queryTokens: 'query.tokens',
+} as const;
+
 export type MetricAttributes = Record<string, string | number | boolean>;
 
 export interface Metrics {

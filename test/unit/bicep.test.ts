@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../src/shared/adapters/cosmos';
 import { ConfigError, configSchema, loadConfig } from '../../src/shared/config';
 import { QUEUE_PROPERTIES } from '../../src/shared/ports';
+import { METRIC } from '../../src/shared/metrics';
 import { blobAuth, cosmosAuth, openAiAuth, serviceBusAuth, webPubSubAuth } from '../../src/shared/core/azure-auth';
 
 const bicepDir = join(__dirname, '..', '..', 'bicep');
@@ -137,6 +138,50 @@ describe('bicep/ matches the code', () => {
     const declared = Object.fromEntries([...text.matchAll(/^var (\w+) = '([0-9a-f-]{36})'/gm)].map((m) => [m[1], m[2]]));
     expect(declared).toEqual(BUILT_IN);
     for (const name of Object.keys(BUILT_IN)) expect(text.split(name).length - 1).toBeGreaterThanOrEqual(3); // declared, named, assigned
+  });
+
+  it('has the alerts ops asked for, on the signals the code emits', () => {
+    const text = read('modules/alerts.bicep');
+    const resources = text.split(/\nresource /).slice(1);
+    const rule = (name: string) => {
+      const r = resources.find((x) => x.includes(`name: '\${prefix}-${name}'`));
+      expect(r, name).toBeDefined();
+      return r ?? '';
+    };
+    const fiveXx = rule('5xx');
+    // More than 10 a minute averaged over 5 minutes, evaluated every minute.
+    expect(fiveXx).toContain("evaluationFrequency: 'PT1M'");
+    expect(fiveXx).toContain("windowSize: 'PT5M'");
+    expect(fiveXx).toMatch(/toint\(resultCode\) >= 500 \| summarize perMinute = count\(\) \/ 5\.0/);
+    expect(fiveXx).toMatch(/operator: 'GreaterThan'\s+threshold: 10\b/);
+    const slow = rule('response-time');
+    expect(slow).toMatch(/metricName: 'requests\/duration', timeAggregation: 'Average', operator: 'GreaterThan', threshold: 3000 \}/);
+    expect(slow).toContain("evaluationFrequency: 'PT1M'");
+    expect(rule('dead-letters')).toMatch(/metricName: 'DeadletteredMessages', timeAggregation: 'Maximum', operator: 'GreaterThan', threshold: 0 \}/);
+    const exhausted = rule('webhooks-exhausted');
+    expect(exhausted).toContain(`name == "${METRIC.webhookDelivery}" and tostring(customDimensions.outcome) == "exhausted"`);
+    expect(exhausted).toMatch(/operator: 'GreaterThan'\s+threshold: 0\b/);
+    // The code emits that outcome under that name.
+    const deliver = readFileSync(join(bicepDir, '..', 'src', 'shared', 'webhooks', 'deliver.ts'), 'utf8');
+    expect(deliver).toMatch(/metrics\(\)\.count\(METRIC\.webhookDelivery, \{ outcome: .*'exhausted'/);
+    // Every alert notifies the action group parameter.
+    for (const r of resources) expect(r).toMatch(/actions: (actions|\{ actionGroups: \[actionGroupId\] \})\n/);
+    expect(text).toContain('var actions = [{ actionGroupId: actionGroupId }]');
+    expect(read('main.bicep')).toMatch(/param actionGroupId string/);
+  });
+
+  it('has the dashboard: response time p50/p95/p99, request rate, failures, queue depth, webhook success rate', () => {
+    const text = read('modules/dashboard.bicep');
+    expect(text).toMatch(/percentile\(duration,50\).*percentile\(duration,95\).*percentile\(duration,99\)/);
+    expect(text).toMatch(/title: 'Request rate/);
+    expect(text).toMatch(/title: 'Failures', kql: 'requests \| where success == false/);
+    expect(text).toMatch(/name: 'ActiveMessages'/);
+    expect(text).toMatch(/name: 'DeadletteredMessages'/);
+    expect(text).toMatch(new RegExp(`title: 'Webhook success rate.*name == "${METRIC.webhookDelivery.replace('.', '\\.')}".*outcome == "success"`));
+    // Every custom metric a tile names is one the code emits.
+    const named = [...text.matchAll(/customMetrics \| where name == "([^"]+)"/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const n of named) expect(Object.values(METRIC) as string[]).toContain(n);
   });
 
   it('no secret literal in any Bicep file', () => {

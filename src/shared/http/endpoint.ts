@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { getConfig } from '../config';
 import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
-import { metrics } from '../metrics';
+import { METRIC, metrics } from '../metrics';
 import { getLogger } from '../services';
 import { inSpan } from '../telemetry/trace';
 import { authenticate, rateLimit } from './authenticate';
@@ -135,7 +135,7 @@ export function createHandler<
             if (limited) {
               Object.assign(headers, rateLimitHeaders(limited));
               if (!limited.allowed) {
-                metrics().count('rate_limit.rejected', { tier: principal.tier ?? 'authenticated', function: options.name });
+                metrics().count(METRIC.rateLimitRejected, { tier: principal.tier ?? 'authenticated', function: options.name });
                 throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
                   extra: { retry_after: limited.retryAfter },
                   headers: { 'Retry-After': String(limited.retryAfter) },
