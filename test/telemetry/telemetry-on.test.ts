@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardNetwork, type NetworkGuard } from '../helpers/network-guard';
 import { startIngestionStub, type Envelope, type IngestionStub } from '../helpers/ingestion-stub';
 import { flushTelemetry, startTelemetry, stopTelemetry, telemetryStarted } from '../../src/shared/telemetry/telemetry';
+import { inSpan } from '../../src/shared/telemetry/trace';
 import type { TracedFlow } from '../helpers/telemetry-flow';
 
 let guard: NetworkGuard;
@@ -84,6 +85,9 @@ describe('telemetry with a connection string (ingestion on loopback)', () => {
     const http = ingestion.ofType('RequestData').find((e) => nameOf(e) === 'POST /api/v1/spaces' && opId(e) === flow.traceId);
     const send = ingestion.ofType('RemoteDependencyData').find((e) => nameOf(e) === 'ServiceBusSender.send' && parentOf(e) === idOf(http));
     expect(send, JSON.stringify(ingestion.ofType('RemoteDependencyData').map(nameOf))).toBeDefined();
+    // Redis (the rate limiter) under the HTTP request too.
+    const redis = ingestion.ofType('RemoteDependencyData').find((e) => parentOf(e) === idOf(http) && /redis/i.test(String(e.data?.baseData?.type)));
+    expect(redis, JSON.stringify(ingestion.ofType('RemoteDependencyData').map((d) => [nameOf(d), d.data?.baseData?.type]))).toBeDefined();
   });
 
   it('sends the custom metric of the delivery', async () => {
@@ -93,6 +97,19 @@ describe('telemetry with a connection string (ingestion on loopback)', () => {
     );
     const m = ingestion.ofType('MetricData').find((e) => JSON.stringify(e.data?.baseData?.metrics ?? []).includes('webhook.delivery'));
     expect(m?.data?.baseData?.properties).toMatchObject({ outcome: 'success', event_type: 'space.created' });
+  });
+
+  it('sends an exception envelope for a failed span (as a 5xx request or a throwing handler records)', async () => {
+    await expect(
+      inSpan({ name: 'failing-invocation', kind: 'consumer' }, async () => {
+        throw new Error('boom for the exporter');
+      }),
+    ).rejects.toThrow('boom');
+    await until(() => ingestion.ofType('ExceptionData').some((e) => JSON.stringify(e).includes('boom for the exporter')), 'the exception');
+    const exception = ingestion.ofType('ExceptionData').find((e) => JSON.stringify(e).includes('boom for the exporter'));
+    await until(() => ingestion.ofType('RequestData').some((e) => opId(e) === opId(exception as Envelope)), 'the failed request');
+    const failed = ingestion.ofType('RequestData').find((e) => opId(e) === opId(exception as Envelope));
+    expect(failed?.data?.baseData?.success).toBe(false);
   });
 
   it('contacts loopback only: no instance metadata, statsbeat or Microsoft endpoint', () => {
