@@ -59,8 +59,10 @@ export function startTelemetry(env: Record<string, string | undefined> = process
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
   process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ??= 'true';
   process.env.APPLICATIONINSIGHTS_SDKSTATS_DISABLED ??= 'true';
-  // The detector object is the one the distro's config calls; a no-op keeps it off the network.
-  const detectors = load('@opentelemetry/resource-detector-azure') as ResourceDetectorModule;
+  // The detector object is the one the distro's config calls (resolved from the distro itself, so
+  // it is the same copy however npm lays out node_modules); a no-op keeps it off the network.
+  const distro = createRequire(load.resolve('@azure/monitor-opentelemetry'));
+  const detectors = distro('@opentelemetry/resource-detector-azure') as ResourceDetectorModule;
   detectors.azureVmDetector.detect = () => ({ attributes: {} });
 
   const ai = load('applicationinsights') as AppInsightsModule;
