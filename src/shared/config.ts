@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseRate } from './core/rate';
 import { TIERS } from './core/principal';
+import { blobAuth, isConfigured, serviceBusAuth } from './core/azure-auth';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_API_KEY_SALT = 'dev-only-api-key-salt-change-me-0123456789abcdef';
@@ -29,6 +30,10 @@ const optionalString = z
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+const optionalUrl = optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), {
+  message: 'must be an http(s) URL',
+});
 
 const rate = (def: string) =>
   z
@@ -118,6 +123,8 @@ export const configSchema = z.object({
 
   // --- Blob Storage (unset = the local host's embedded Azurite)
   BLOB_STORAGE_CONNECTION_STRING: optionalString,
+  /** The account's blob endpoint, reached with the identity when no connection string is set. */
+  BLOB_STORAGE_ACCOUNT_URL: optionalUrl,
   BLOB_STORAGE_CONTAINER: z
     .string()
     .trim()
@@ -126,9 +133,13 @@ export const configSchema = z.object({
 
   // --- Service Bus (unset = the local host's AMQP stand-in)
   SERVICE_BUS_CONNECTION_STRING: optionalString,
+  /** {namespace}.servicebus.windows.net, reached with the identity when no connection string is set. */
+  SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: optionalString,
 
   // --- Web PubSub (unset = the local host's stand-in)
   WEB_PUBSUB_CONNECTION_STRING: optionalString,
+  /** https://{name}.webpubsub.azure.com, reached with the identity when no connection string is set. */
+  WEB_PUBSUB_ENDPOINT: optionalUrl,
   WEB_PUBSUB_HUB: z
     .string()
     .trim()
@@ -267,8 +278,11 @@ function productionProblems(c: Config, env: Record<string, string | undefined>):
   if (c.PLATFORM_ADMIN_API_KEY !== undefined && c.PLATFORM_ADMIN_API_KEY.length < 32)
     p.push('PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production');
   if (!c.COSMOS_DB_ENDPOINT) p.push('COSMOS_DB_ENDPOINT: is required in production');
-  if (!c.BLOB_STORAGE_CONNECTION_STRING) p.push('BLOB_STORAGE_CONNECTION_STRING: is required in production');
-  if (!c.SERVICE_BUS_CONNECTION_STRING) p.push('SERVICE_BUS_CONNECTION_STRING: is required in production');
+  // Either a connection string or the endpoint the identity reaches (src/shared/core/azure-auth.ts).
+  if (!isConfigured(blobAuth(c)))
+    p.push('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
+  if (!isConfigured(serviceBusAuth(c)))
+    p.push('SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: is required in production (or SERVICE_BUS_CONNECTION_STRING)');
   return p;
 }
 

@@ -67,6 +67,8 @@ export interface QueueSendOptions {
   applicationProperties?: Record<string, string | number | boolean>;
   /** Deliver no earlier than this time (scheduled enqueue). */
   scheduledEnqueueTime?: Date;
+  /** W3C trace context the message carries to its consumer (default: the current span's). */
+  traceparent?: string;
 }
 
 /** Sends messages to a queue: Service Bus in Azure, the local Service Bus stand-in locally. */

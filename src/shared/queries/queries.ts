@@ -4,6 +4,7 @@
  * Answering runs off the request path (queue `queries`); a redelivered message finds the query
  * finished and does nothing, and the finishing write is conditional, so one answer is recorded.
  */
+import { METRIC, metrics } from '../metrics';
 import { getConfig } from '../config';
 import { notFound } from '../core/errors';
 import { makeEvent } from '../core/events';
@@ -102,6 +103,7 @@ export async function answerQuery(tenantId: string, id: string): Promise<'answer
       completedAt: new Date().toISOString(),
     };
     if (!(await finishQuery(failed, q._etag))) return 'already_finished';
+    metrics().record(METRIC.queryDuration, failed.durationMs ?? 0, { mode: 'generative', outcome: 'failed' }, 'ms');
     await publishQuietly(makeEvent('query.failed', tenantId, { query: toQueryDto(failed) }, q.spaceId));
     return 'answered';
   }
@@ -133,6 +135,9 @@ export async function answerQuery(tenantId: string, id: string): Promise<'answer
     completedAt: new Date().toISOString(),
   };
   if (!(await finishQuery(finished, q._etag))) return 'already_finished';
+  // Extractive answers use no model tokens; a model adapter records query.tokens from its usage.
+  metrics().record(METRIC.queryDuration, finished.durationMs ?? 0, { mode: 'extractive', outcome: 'completed' }, 'ms');
+  metrics().record(METRIC.queryTokens, 0, { mode: 'extractive' });
   await publishQuietly(makeEvent('query.completed', tenantId, { query: toQueryDto(finished) }, q.spaceId));
   return 'answered';
 }
