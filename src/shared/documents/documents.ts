@@ -15,7 +15,7 @@ import { addToDocumentCount } from '../spaces/space-store';
 import { deleteDocumentChunks } from './chunk-store';
 import { toDocumentDto, type DocumentRecord } from './document-records';
 import { deleteDocumentRecord, listDocuments, readDocument, releaseHash, type ListDocumentsQuery } from './document-store';
-import { publishQuietly } from './publish';
+import { publishQuietly } from '../events/publish-quietly';
 
 export async function getDocument(tenantId: string, spaceId: string, documentId: string): Promise<DocumentRecord> {
   await getSpace(tenantId, spaceId);

@@ -20,7 +20,7 @@ import { getSpace } from '../spaces/spaces';
 import { addToDocumentCount } from '../spaces/space-store';
 import { blobPathOf, newDocumentId, toDocumentDto, type DocumentRecord } from './document-records';
 import { claimHash, deleteDocumentRecord, insertDocument, readDocument, releaseHash } from './document-store';
-import { publishQuietly } from './publish';
+import { publishQuietly } from '../events/publish-quietly';
 import { processingMessageId, type ProcessingMessage } from './processing-message';
 import { createContentInspector, isContentRejected, type ContentRejectedError } from './sniff';
 

@@ -9,9 +9,10 @@ import { hasScope, type Principal, type Scope } from '../core/principal';
 import type { Page } from '../adapters/cosmos';
 import { getDocument, listDocumentsPage } from '../documents/documents';
 import type { DocumentRecord } from '../documents/document-records';
+import { deleteSpace } from '../documents/space-cleanup';
 import { createSpaceBody, patchSpaceBody } from '../spaces/space-schemas';
 import { SPACE_ID_PATTERN, type SpaceRecord } from '../spaces/space-records';
-import { createSpace, deleteSpace, getSpace, listSpacesPage, updateSpace } from '../spaces/spaces';
+import { createSpace, getSpace, listSpacesPage, updateSpace } from '../spaces/spaces';
 
 export interface GraphQLContext {
   principal: Principal;

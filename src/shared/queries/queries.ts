@@ -12,7 +12,7 @@ import { buildChunkIndex, searchChunks } from '../core/text-search';
 import type { Page } from '../adapters/cosmos';
 import { listSpaceChunks } from '../documents/chunk-store';
 import { readDocument } from '../documents/document-store';
-import { publishQuietly } from '../documents/publish';
+import { publishQuietly } from '../events/publish-quietly';
 import { getQueueSender } from '../events/queue-sender';
 import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
