@@ -4,6 +4,7 @@
  * minus the event's timestamp; both clocks are this machine's). Talks to the parent over IPC.
  */
 import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { percentile } from './bench-lib';
 
 const [api = '', key = '', countArg = '0'] = process.argv.slice(2);
 const count = Number(countArg);
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   process.on('message', (m: Msg) => {
     if (m.cmd === 'report') {
       latencies.sort((a, b) => a - b);
-      send({ cmd: 'report', latencies: latencies.length, events: received.size, p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN, p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? NaN });
+      send({ cmd: 'report', latencies: latencies.length, events: received.size, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
     } else {
       for (const c of clients) c.stop();
       setTimeout(() => process.exit(0), 200);

@@ -11,7 +11,7 @@ import { makeEvent } from '../core/events';
 import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
 import type { Page } from '../adapters/cosmos';
 import { readDocument } from '../documents/document-store';
-import { publishQuietly } from '../documents/publish';
+import { publishQuietly } from '../events/publish-quietly';
 import { getQueueSender } from '../events/queue-sender';
 import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
