@@ -8,9 +8,7 @@ import { getConfig } from '../config';
 import { notFound } from '../core/errors';
 import { makeEvent } from '../core/events';
 import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
-import { buildChunkIndex, searchChunks } from '../core/text-search';
 import type { Page } from '../adapters/cosmos';
-import { listSpaceChunks } from '../documents/chunk-store';
 import { readDocument } from '../documents/document-store';
 import { publishQuietly } from '../documents/publish';
 import { getQueueSender } from '../events/queue-sender';
@@ -18,6 +16,7 @@ import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
 import { newQueryId, toQueryDto, type Citation, type QueryMode, type QueryRecord } from './query-records';
 import { finishQuery, insertQuery, listSpaceQueries, readQuery } from './query-store';
+import { retrieve } from './retrieve';
 
 export const DEFAULT_TOP_K = 5;
 export const NO_DOCUMENTS = 'This space has no processed documents yet, so there is nothing to answer from.';
@@ -106,15 +105,12 @@ export async function answerQuery(tenantId: string, id: string): Promise<'answer
     await publishQuietly(makeEvent('query.failed', tenantId, { query: toQueryDto(failed) }, q.spaceId));
     return 'answered';
   }
-  const chunks = await listSpaceChunks(tenantId, q.spaceId);
-  const only = q.documentIds ? new Set(q.documentIds) : null;
-  const usable = only ? chunks.filter((c) => only.has(c.documentId)) : chunks;
+  const { hasChunks, hits } = await retrieve({ tenantId, spaceId: q.spaceId, question: q.question, topK: q.topK, documentIds: q.documentIds });
   let answer: string;
   let citations: Citation[] = [];
-  if (usable.length === 0) {
+  if (!hasChunks) {
     answer = NO_DOCUMENTS;
   } else {
-    const hits = searchChunks(buildChunkIndex(usable), q.question, q.topK, q.documentIds);
     const result = extractiveAnswer(q.question, hits, getConfig().QUERY_ANSWER_MAX_CHARS);
     answer = result.answer;
     citations = result.citations.map(({ n, hit, excerpt }) => ({
