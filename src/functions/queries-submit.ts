@@ -17,8 +17,9 @@ endpoint({
   body: submitQueryBody,
   response: queryWithLinksDto,
   status: [202, 200],
+  errors: ['QUOTA_EXCEEDED'],
   handler: async ({ principal, params, query, body }) => {
-    let q = await submitQuery(principal.tenantId, params.id, body);
+    let q = await submitQuery(principal.tenantId, params.id, body, { tier: principal.tier });
     if (query.wait) q = await waitForQuery(principal.tenantId, q.id, getConfig().QUERY_WAIT_SECONDS * 1000);
     const links = queryLinks(q.id);
     if (q.status !== 'pending') return { status: 200, data: { ...toQueryDto(q), links } };
