@@ -10,6 +10,7 @@ import { readQuery } from '../../src/shared/queries/query-store';
 import { readTokenUsage, secondsToNextUtcDay, utcDay } from '../../src/shared/queries/token-usage';
 import { listOutboxEvents } from '../../src/shared/events/outbox-store';
 import { call } from '../helpers/api-call';
+import { readSse, streamQuestion, type SseEvent } from '../helpers/sse';
 import { uploadRaw } from '../helpers/document-uploads';
 import { queriesHost } from '../helpers/host-presets';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
@@ -180,6 +181,56 @@ describe('questions: generative answers through Azure OpenAI', () => {
     expect(after!.queries - (before?.queries ?? 0)).toBe(1);
     expect(after!.totalTokens - (before?.totalTokens ?? 0)).toBe(first!.usage!.prompt_tokens + first!.usage!.completion_tokens);
     expect(['answered', 'already_finished']).toContain(racing);
+  });
+});
+
+describe('questions: streaming (?stream=true)', () => {
+  it('streams delta events while the model generates, then one result with citations and usage, then done', async () => {
+    reply = ({ sources }) => `Rust uses Cargo [9] as its package manager [${sources.find((s) => s.text.includes('Cargo'))!.n}], which builds code.`;
+    ai.enqueue('chat', { kind: 'reply', chunkDelayMs: 40 });
+    const res = await streamQuestion(h.api, t.apiKey, spaceId, { question: 'Which package manager does Rust use?' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events: SseEvent[] = [];
+    let statusAtFirstDelta: string | undefined;
+    for await (const e of readSse(res)) {
+      events.push(e);
+      if (e.event === 'delta' && statusAtFirstDelta === undefined) {
+        statusAtFirstDelta = (await call(`${h.api}/v1/queries/${events[0]!.data.id}/status`, t.apiKey)).body.data.status;
+      }
+    }
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('query');
+    expect(names.slice(-2)).toEqual(['result', 'done']);
+    expect(names.filter((n) => n === 'delta').length).toBeGreaterThan(3);
+    expect(names.indexOf('delta')).toBeLessThan(names.indexOf('result'));
+    // The first delta arrived while the answer was still being generated.
+    expect(statusAtFirstDelta).toBe('pending');
+    const result = events.find((e) => e.event === 'result')!.data;
+    const streamed = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('');
+    expect(streamed).toBe(result.answer);
+    expect(result.answer).toBe('Rust uses Cargo as its package manager [1], which builds code.');
+    expect(result).toMatchObject({ status: 'completed', mode: 'generative', citations: [{ n: 1, document_id: docs['rust.txt'] }] });
+    expect(result.usage.completion_tokens).toBeGreaterThan(0);
+    expect(ai.chatRequests()[0]!.body.stream).toBe(true);
+    // Recorded like any other query.
+    expect((await call(`${h.api}/v1/queries/${result.id}`, t.apiKey)).body.data.answer).toBe(result.answer);
+  });
+
+  it('refuses bad input before streaming, with the JSON error envelope', async () => {
+    const res = await streamQuestion(h.api, t.apiKey, spaceId, { question: '', top_k: 0 });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('a model failure mid-stream ends with a failed result', async () => {
+    ai.enqueue('chat', { kind: 'content_filter' });
+    const res = await streamQuestion(h.api, t.apiKey, spaceId, { question: 'Which package manager does Rust use?' });
+    const events: SseEvent[] = [];
+    for await (const e of readSse(res)) events.push(e);
+    expect(events.map((e) => e.event)).toEqual(['query', 'result', 'done']);
+    expect(events[1]!.data).toMatchObject({ status: 'failed', error: { code: 'CONTENT_FILTERED' } });
   });
 });
 
