@@ -31,6 +31,8 @@ describe('citations of a generated answer', () => {
   it('picks the sentence of a source that supports the citing sentence', () => {
     const source = 'Rust is a language. Cargo is the package manager of Rust. It has a borrow checker.';
     expect(supportingExcerpt(source, 'Rust uses Cargo as its package manager [1]. Other [2].', 1)).toBe('Cargo is the package manager of Rust.');
+    // A marker after the full stop still belongs to its sentence.
+    expect(supportingExcerpt(source, 'Cargo is the package manager of Rust. [1]', 1)).toBe('Cargo is the package manager of Rust.');
   });
 });
 

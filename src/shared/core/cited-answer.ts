@@ -129,7 +129,13 @@ const EXCERPT_CHARS = 400;
  * sharing the most terms with the answer's sentences that cite [n] (the source's start if none does).
  */
 export function supportingExcerpt(sourceText: string, answer: string, n: number): string {
-  const citing = sentences(answer).filter((s) => s.includes(`[${n}]`));
+  // "Fact. [1]" segments as "Fact." and "[1]": a segment of markers only belongs to the sentence before.
+  const parts: string[] = [];
+  for (const s of sentences(answer)) {
+    if (/^(\[\d+\]\s*)+$/.test(s) && parts.length > 0) parts[parts.length - 1] += ` ${s}`;
+    else parts.push(s);
+  }
+  const citing = parts.filter((s) => s.includes(`[${n}]`));
   const wanted = terms(citing.join(' '));
   let best = '';
   let bestScore = 0;
