@@ -16,6 +16,7 @@ import {
   replaceApiKey,
   touchApiKey,
 } from './api-key-store';
+import { checkIfMatch } from '../http/conditional';
 import { getTenantCached, keyCache } from './caches';
 import { apiKeyEtag, apiKeyStatus, type ApiKeyRecord } from './records';
 
@@ -167,7 +168,7 @@ export function listApiKeys(tenantId: string, limit: number, cursor?: string): P
 /** Revokes a key of the tenant; revoking a revoked key changes nothing. */
 export async function revokeApiKey(tenantId: string, keyId: string, ifMatch?: string, now: Date = new Date()): Promise<void> {
   const record = await getApiKey(tenantId, keyId);
-  if (ifMatch && ifMatch !== '*' && ifMatch !== apiKeyEtag(record)) throw new AppError('PRECONDITION_FAILED', 'The API key has changed (If-Match does not match).');
+  checkIfMatch(ifMatch, apiKeyEtag(record));
   if (record.revokedAt) return;
   const { _etag, ...doc } = record;
   await replaceApiKey({ ...doc, revokedAt: now.toISOString(), sealedKey: null }, _etag);

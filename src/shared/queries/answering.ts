@@ -14,6 +14,7 @@ import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
 import { groundedMessages } from '../core/grounded-prompt';
 import type { ChunkHit } from '../core/text-search';
 import { publishQuietly } from '../documents/publish';
+import { METRIC, metrics } from '../metrics';
 import { getLogger, registerReset } from '../services';
 import { AnswerFailure, isAnswerFailure, type AnswerModel } from './answer-model';
 import { toQueryDto, type Citation, type QueryMode, type QueryRecord, type QueryUsage } from './query-records';
@@ -155,6 +156,9 @@ export async function answerPendingQuery(q: QueryRecord, options: AnswerOptions 
   if (!(await finishQuery(finished, q._etag))) {
     return { outcome: 'already_finished', query: (await readQuery(q.tenantId, q.id)) ?? finished };
   }
+  const mode = finished.mode ?? resolveMode(q.requestedMode);
+  metrics().record(METRIC.queryDuration, finished.durationMs ?? 0, { mode, outcome: finished.status }, 'ms');
+  metrics().record(METRIC.queryTokens, finished.usage ? finished.usage.prompt_tokens + finished.usage.completion_tokens : 0, { mode });
   if (finished.usage) {
     try {
       await addTokenUsage(q.tenantId, utcDay(new Date(finished.completedAt!)), finished.usage);

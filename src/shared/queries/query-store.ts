@@ -1,7 +1,7 @@
 /**
  * Queries in Cosmos (container `queries`, partition /tenantId). Every read names the tenant.
  */
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { isAppError } from '../core/errors';
 import type { QueryRecord } from './query-records';
 
@@ -27,7 +27,7 @@ export async function finishQuery(q: QueryRecord, etag: string | undefined): Pro
   const c = await getContainer('queries');
   const { _etag: _drop, ...body } = q;
   try {
-    await cosmosCall(() => c.item(q.id, q.tenantId).replace(body, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {}), WHAT);
+    await cosmosCall(() => c.item(q.id, q.tenantId).replace(body, ifMatchOptions(etag)), WHAT);
     return true;
   } catch (e) {
     if (isAppError(e) && e.code === 'PRECONDITION_FAILED') return false;
