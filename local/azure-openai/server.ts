@@ -11,6 +11,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { completionBody, contentFilterError, countTokens, promptText, rateLimitError, streamEvents, type ChatUsage, type FinishReason } from './chat';
 import { DEFAULT_EMBEDDING_DIMENSIONS, embed, toBase64 } from './embeddings';
+import { groundedReply } from './responder';
 
 export type Operation = 'chat' | 'embeddings';
 
@@ -60,7 +61,7 @@ export interface AzureOpenAIStandInOptions {
   bearerTokens?: string[];
   /** Deployment names that exist (default: any name). */
   deployments?: string[];
-  /** The answer text when no scripted step names one. */
+  /** The answer text when no scripted step names one (default: groundedReply, responder.ts). */
   respond?: (request: ChatRequest) => string;
   /** The model name reported back (default: the deployment name). */
   model?: string;
@@ -83,7 +84,6 @@ export interface AzureOpenAIStandIn {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const DEFAULT_REPLY = 'The stand-in model has no scripted reply for this request. [1]';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,7 +107,7 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
   const apiKey = options.apiKey ?? randomBytes(24).toString('hex');
   const bearer = new Set(options.bearerTokens ?? []);
   const deployments = options.deployments ? new Set(options.deployments) : null;
-  const respond = options.respond ?? (() => DEFAULT_REPLY);
+  const respond = options.respond ?? groundedReply;
   const queues: Record<Operation, Step[]> = { chat: [], embeddings: [] };
   const requests: RecordedRequest[] = [];
 

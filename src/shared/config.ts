@@ -84,6 +84,23 @@ const tierLimits = z
     return z.NEVER;
   });
 
+/** A JSON object of tier to a daily token budget (a whole number; a tier not named has no budget). */
+const tierBudgets = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        const r = z.partialRecord(z.enum(TIERS), z.number().int().min(0)).safeParse(parsed);
+        if (r.success) return r.data;
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tier to a whole number of tokens, e.g. {"free":50000}' });
+      return z.NEVER;
+    });
+
 export const configSchema = z.object({
   // --- platform
   EVA_API_VERSION: z.string().trim().min(1).default('0.1.0'),
@@ -115,6 +132,10 @@ export const configSchema = z.object({
   AZURE_OPENAI_KEY: optionalString,
   AZURE_OPENAI_DEPLOYMENT: z.string().trim().default('gpt-4o-mini'),
   AZURE_OPENAI_API_VERSION: z.string().trim().default('2024-10-21'),
+  /** Retries of a failed model call (429, 5xx, timeouts), each after the retry-after Azure names. */
+  AZURE_OPENAI_MAX_RETRIES: int(2, 0, 10),
+  /** A 429/503 asking to wait longer than this is not retried: the query fails MODEL_UNAVAILABLE. */
+  AZURE_OPENAI_MAX_RETRY_AFTER_SECONDS: int(20, 0, 600),
 
   // --- Cosmos DB (unset endpoint = the local host's embedded emulator)
   COSMOS_DB_ENDPOINT: optionalString,
@@ -215,6 +236,10 @@ export const configSchema = z.object({
   QUERY_WAIT_SECONDS: int(10, 0, 60),
   /** Upper bound on an answer's length, in characters. */
   QUERY_ANSWER_MAX_CHARS: int(2_000, 200, 20_000),
+  /** Upper bound on a generated answer, in model tokens (the completion's max_tokens). */
+  QUERY_ANSWER_MAX_TOKENS: int(800, 16, 16_384),
+  /** Model tokens a tenant may use per UTC day, by tier (a key without a tier counts as free; a tier not named: no budget). */
+  QUERY_DAILY_TOKEN_BUDGETS: tierBudgets('{"anonymous":0,"free":50000,"basic":500000,"pro":5000000}'),
 
   // --- GraphQL (docs/graphql.md)
   /** Highest query cost (objects 1, lists × first) an operation may request. */

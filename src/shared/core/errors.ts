@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMIT_EXCEEDED',
+  /** A tenant's daily model-token budget is spent (429, Retry-After at the next UTC day). */
+  'QUOTA_EXCEEDED',
   'DEPENDENCY_UNAVAILABLE',
   'INTERNAL',
 ] as const;

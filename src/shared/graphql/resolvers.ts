@@ -175,7 +175,7 @@ export const resolvers = {
         dropUndefined({ question: a.input.question, top_k: a.input.topK ?? undefined, document_ids: a.input.documentIds ?? undefined, mode: a.input.mode ?? undefined }),
         'input',
       );
-      let q = await submitQuery(tenantId, spaceId(a.spaceId), body);
+      let q = await submitQuery(tenantId, spaceId(a.spaceId), body, { tier: ctx.principal.tier });
       if (a.wait) q = await waitForQuery(tenantId, q.id, getConfig().QUERY_WAIT_SECONDS * 1000);
       return queryView(q);
     },

@@ -83,6 +83,7 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
     bodyMode,
     response: o.response,
     raw: o.raw,
+    stream: o.stream,
     successStatus,
     paginated: o.paginated ?? false,
     rateLimited,

@@ -39,6 +39,8 @@ export interface QueryRecord {
   error: { code: string; message: string } | null;
   createdAt: string;
   completedAt: string | null;
+  /** The tenant's daily token budget when the query was asked (null or absent: none). */
+  tokenBudget?: number | null;
   _etag?: string;
 }
 
