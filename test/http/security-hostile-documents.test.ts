@@ -1,0 +1,41 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DOCX } from '../../src/shared/documents/content-type';
+import { deepHtml, deepJson, docxBomb } from '../../local/hostile-documents';
+import { call } from '../helpers/api-call';
+import { uploadRaw } from '../helpers/document-uploads';
+import { documentsHost } from '../helpers/host-presets';
+import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
+import { useTestHost } from '../helpers/test-host';
+
+const MB = 1024 * 1024;
+const h = useTestHost(documentsHost({ EXTRACT_MAX_INFLATED_BYTES: String(4 * MB) }));
+let t: TenantWithKey;
+
+beforeAll(async () => {
+  t = await createTenantWithKey();
+});
+
+describe('hostile documents through the API: accepted at upload, then `failed` with a reason; the host carries on', () => {
+  it('a DOCX zip bomb, HTML and JSON nested 100,000 deep', async () => {
+    const space = (await call(`${h.api}/v1/spaces`, t.apiKey, { method: 'POST', body: { name: 'Hostile' } })).body.data;
+    const files: Array<[Buffer, string, string, string]> = [
+      [docxBomb(16 * MB), 'bomb.docx', DOCX, 'extraction_too_large'],
+      [deepHtml(100_000), 'deep.html', 'text/html', 'too_deeply_nested'],
+      [deepJson(100_000), 'deep.json', 'application/json', 'too_deeply_nested'],
+    ];
+    const ids: string[] = [];
+    for (const [bytes, name, type] of files) {
+      const up = await uploadRaw(h.api, t.apiKey, space.id, bytes, name, type);
+      expect(up.status).toBe(201);
+      ids.push(up.body.data.id);
+    }
+    const good = await uploadRaw(h.api, t.apiKey, space.id, Buffer.from('An ordinary document after the hostile ones.'), 'ok.txt', 'text/plain');
+    await h.settle();
+    for (const [i, id] of ids.entries()) {
+      const d = (await call(`${h.api}/v1/spaces/${space.id}/documents/${id}`, t.apiKey)).body.data;
+      expect(d).toMatchObject({ status: 'failed', failure_reason: files[i]![3], chunk_count: 0 });
+    }
+    const ok = (await call(`${h.api}/v1/spaces/${space.id}/documents/${good.body.data.id}`, t.apiKey)).body.data;
+    expect(ok).toMatchObject({ status: 'processed', chunk_count: 1 });
+  });
+});
