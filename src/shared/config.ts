@@ -101,6 +101,8 @@ export const configSchema = z.object({
   AZURE_TIMEOUT: int(30, 1, 600),
   /** Seconds for outbound HTTP calls (webhook deliveries). */
   HTTP_TIMEOUT: int(10, 1, 120),
+  /** Milliseconds a request body may take to arrive in full (a stalled or dripping body is a 408). */
+  BODY_TIMEOUT_MS: int(120_000, 100, 3_600_000),
   /** Largest JSON request body accepted, in bytes. */
   MAX_REQUEST_BODY_BYTES: int(1_048_576, 1_024, 104_857_600),
   CORS_ORIGINS: jsonStringArray(['http://localhost:3000', 'http://127.0.0.1:3000']),

@@ -11,7 +11,7 @@ import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
 import { getLogger } from '../services';
 import { authenticate, rateLimit } from './authenticate';
-import { checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
+import { bodyDeadline, checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
 import { errorBody, successBody } from './envelope';
 import { statusFor } from './error-status';
@@ -61,7 +61,10 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
   // platform_admin routes do not exist (404) where PLATFORM_ADMIN_API_KEY is unset.
   if (o.params || o.auth === 'platform_admin') codes.add('NOT_FOUND');
   if (o.ifMatch) codes.add('PRECONDITION_FAILED');
-  if (bodyMode !== 'none') codes.add('PAYLOAD_TOO_LARGE');
+  if (bodyMode !== 'none') {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('REQUEST_TIMEOUT');
+  }
   if (bodyMode === 'json') codes.add('UNSUPPORTED_MEDIA_TYPE');
   if (rateLimited) codes.add('RATE_LIMIT_EXCEEDED');
   codes.add('INTERNAL');
@@ -112,6 +115,8 @@ export function createHandler<
     const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
     let principal: Principal = ANONYMOUS;
     let response: HttpResponseInit;
+    // The whole body must arrive within BODY_TIMEOUT_MS, however the handler reads it (408 after).
+    const deadline = bodyMode ? bodyDeadline(request, config.BODY_TIMEOUT_MS) : undefined;
 
     try {
       if (request.method === 'OPTIONS') {
@@ -148,6 +153,8 @@ export function createHandler<
       }
     } catch (err) {
       response = errorResponse(err, requestId, headers, log);
+    } finally {
+      deadline?.release();
     }
 
     const status = response.status ?? 200;
