@@ -10,6 +10,7 @@ import { getConfig } from '../config';
 import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
 import { getLogger } from '../services';
+import type { RateLimitResult } from '../ports';
 import { authenticate, rateLimit } from './authenticate';
 import { bodyDeadline, checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
@@ -122,16 +123,19 @@ export function createHandler<
       if (request.method === 'OPTIONS') {
         response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
       } else {
-        principal = await authenticate(request, options.auth);
+        principal = await authenticate(request, options.auth).catch(async (e: unknown) => {
+          // A refused credential is charged to the caller's address, so guessing keys (each a store
+          // read) is limited like any anonymous traffic; the tenant it names is not charged.
+          if (isAppError(e) && e.code === 'UNAUTHENTICATED' && options.rateLimited !== false) {
+            const limited = await rateLimit(ANONYMOUS, request);
+            if (limited && !limited.allowed) throw tooManyRequests(limited.retryAfter, headers, limited);
+          }
+          throw e;
+        });
         const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
         if (limited) {
           Object.assign(headers, rateLimitHeaders(limited));
-          if (!limited.allowed) {
-            throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
-              extra: { retry_after: limited.retryAfter },
-              headers: { 'Retry-After': String(limited.retryAfter) },
-            });
-          }
+          if (!limited.allowed) throw tooManyRequests(limited.retryAfter, headers, limited);
         }
         const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
         const ctx = {
@@ -168,6 +172,14 @@ export function createHandler<
     else log.info('request', fields);
     return response;
   };
+}
+
+function tooManyRequests(retryAfter: number, headers: Record<string, string>, limited: RateLimitResult): AppError {
+  Object.assign(headers, rateLimitHeaders(limited));
+  return new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
+    extra: { retry_after: retryAfter },
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 }
 
 async function readJsonBody(request: HttpRequest, max: number): Promise<unknown> {

@@ -1,0 +1,95 @@
+/** The attacker's pass over the running host (issue 9 item 4): what failed first is fixed; the rest held. */
+import { randomInt } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../helpers/api-call';
+import { IDENTITY_FUNCTIONS, identityHost } from '../helpers/host-presets';
+import { createKeyFor, createTenantWithKey } from '../helpers/identity';
+import { setSetting, useTestHost } from '../helpers/test-host';
+
+const h = useTestHost({
+  ...identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"5/minute"}', API_KEY_CACHE_SECONDS: '60' }),
+  functions: [...IDENTITY_FUNCTIONS, 'src/functions/spaces-create.ts', 'src/functions/spaces-update.ts', 'src/functions/spaces-list.ts'],
+});
+let api: string;
+beforeAll(() => {
+  api = h.api;
+});
+const who = (headers: Record<string, string>) => call(`${api}/v1/auth/whoami`, { headers });
+/** GET whoami from a loopback source address of its own (a fresh anonymous counter); the status. */
+function whoFrom(localAddress: string, headers: Record<string, string>): Promise<number> {
+  const url = new URL(`${api}/v1/auth/whoami`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, localAddress, agent: false, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('revocation reaches tokens', () => {
+  it('a bearer token minted from a key stops working when the key is revoked', async () => {
+    const t = await createTenantWithKey({ scopes: ['keys:manage', 'spaces:read'] });
+    const other = await createKeyFor(t.tenantId, ['spaces:read']);
+    const tokens = (await call(`${api}/v1/auth/token`, other.apiKey, { method: 'POST' })).body.data;
+    expect((await who({ authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
+    expect((await call(`${api}/v1/api-keys/${other.keyId}`, t.apiKey, { method: 'DELETE' })).status).toBe(204);
+    const after = await who({ authorization: `Bearer ${tokens.access_token}` });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('rate limits cannot be sidestepped', () => {
+  it('refused credentials count against the caller’s address, so guessing keys is limited too', async () => {
+    setSetting('RATE_LIMIT_DEFAULT', '5/minute');
+    try {
+      const t = await createTenantWithKey({ tier: 'free' });
+      const from = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(1, 250)}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push(await whoFrom(from, { 'x-api-key': `${t.apiKey.slice(0, -4)}${String(i).padStart(4, 'Z')}` }));
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+    } finally {
+      setSetting('RATE_LIMIT_DEFAULT', '100000/hour');
+    }
+  });
+
+  it('a tenant’s keys share its tier’s limit: more keys are not more requests', async () => {
+    const t = await createTenantWithKey({ tier: 'free', scopes: ['spaces:read'] });
+    const keys = [t, ...(await Promise.all([1, 2, 3].map(() => createKeyFor(t.tenantId, ['spaces:read']))))];
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await who({ 'x-api-key': keys[i % keys.length]!.apiKey })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it('the header name’s case changes nothing; padded or doubled keys are refused', async () => {
+    const t = await createTenantWithKey({ tier: 'pro' });
+    expect((await who({ 'X-API-KEY': t.apiKey })).status).toBe(200);
+    expect((await who({ 'x-api-key': ` ${t.apiKey} ` })).status).toBe(200); // fetch trims header values, as HTTP does
+    expect((await who({ 'x-api-key': `${t.apiKey}, ${t.apiKey}` })).status).toBe(401);
+    expect((await who({ 'x-api-key': `${t.apiKey}\t x` })).status).toBe(401);
+  });
+});
+
+describe('JSON bodies cannot pollute prototypes', () => {
+  it('__proto__ and constructor.prototype are refused or dropped, and nothing is polluted', async () => {
+    const t = await createTenantWithKey({ scopes: ['spaces:write', 'spaces:read'] });
+    const raw = (body: string, url = `${api}/v1/spaces`, method = 'POST') =>
+      call(url, t.apiKey, { method, headers: { 'content-type': 'application/json' }, body });
+    expect((await raw('{"name":"p","__proto__":{"polluted":"yes"}}')).status).toBe(400);
+    expect((await raw('{"name":"p","constructor":{"prototype":{"polluted":"yes"}}}')).status).toBe(400);
+    const created = await raw('{"name":"p","metadata":{"__proto__":{"polluted":"yes"},"constructor":"x","ok":"1"}}');
+    expect([201, 400]).toContain(created.status);
+    if (created.status === 201) {
+      expect(Object.keys(created.body.data.metadata)).not.toContain('__proto__');
+      const patched = await raw('{"metadata":{"__proto__":{"polluted":"yes"}}}', `${api}/v1/spaces/${created.body.data.id}`, 'PATCH');
+      expect([200, 400]).toContain(patched.status);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
