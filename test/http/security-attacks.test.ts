@@ -1,14 +1,14 @@
 /** The attacker's pass over the running host (issue 9 item 4): what failed first is fixed; the rest held. */
 import { randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/api-call';
-import { IDENTITY_FUNCTIONS, identityHost } from '../helpers/host-presets';
+import { IDENTITY_FUNCTIONS, identityHost, TEST_JWT_SECRET } from '../helpers/host-presets';
 import { createKeyFor, createTenantWithKey } from '../helpers/identity';
 import { setSetting, useTestHost } from '../helpers/test-host';
 
 const h = useTestHost({
-  ...identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"5/minute"}', API_KEY_CACHE_SECONDS: '60' }),
+  ...identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"5/minute"}', API_KEY_CACHE_SECONDS: '60', LOG_LEVEL: 'debug' }),
   functions: [...IDENTITY_FUNCTIONS, 'src/functions/spaces-create.ts', 'src/functions/spaces-update.ts', 'src/functions/spaces-list.ts'],
 });
 let api: string;
@@ -91,5 +91,35 @@ describe('JSON bodies cannot pollute prototypes', () => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describe('secrets stay out of the logs', () => {
+  it('no API key, access token, refresh token or signing secret appears in any log line, even at debug', async () => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array): boolean => {
+      lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    let secrets: string[] = [];
+    try {
+      const t = await createTenantWithKey({ scopes: ['keys:manage', 'spaces:read'] });
+      const pair = (await call(`${api}/v1/auth/token`, t.apiKey, { method: 'POST' })).body.data;
+      await who({ authorization: `Bearer ${pair.access_token}` });
+      const next = (await call(`${api}/v1/auth/refresh`, { method: 'POST', body: { refresh_token: pair.refresh_token } })).body.data;
+      await call(`${api}/v1/auth/refresh`, { method: 'POST', body: { refresh_token: pair.refresh_token } }); // reuse: family revoked, logged
+      await who({ 'x-api-key': `${t.apiKey.slice(0, -1)}x` });
+      await who({ authorization: `Bearer ${pair.access_token}x` });
+      const created = (await call(`${api}/v1/api-keys`, t.apiKey, { method: 'POST', body: { name: 'n', scopes: ['spaces:read'] } })).body.data;
+      secrets = [t.apiKey, pair.access_token, pair.refresh_token, next.refresh_token, created.key, TEST_JWT_SECRET];
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(lines.length).toBeGreaterThan(3); // the requests were logged
+    const all = lines.join('');
+    for (const s of secrets) expect(s && all.includes(s)).toBe(false);
   });
 });
