@@ -123,3 +123,23 @@ describe('secrets stay out of the logs', () => {
     for (const s of secrets) expect(s && all.includes(s)).toBe(false);
   });
 });
+
+describe('cursors belong to one list of one tenant', () => {
+  it('a spaces cursor is refused by another tenant’s list and by another list', async () => {
+    const a = await createTenantWithKey({ scopes: ['spaces:write', 'spaces:read', 'keys:manage'] });
+    const b = await createTenantWithKey({ scopes: ['spaces:read'] });
+    for (const name of ['one', 'two']) await call(`${api}/v1/spaces`, a.apiKey, { method: 'POST', body: { name } });
+    const page = await call(`${api}/v1/spaces?limit=1`, a.apiKey);
+    const cursor = page.body.pagination.cursor as string;
+    expect(cursor).toBeTruthy();
+    expect((await call(`${api}/v1/spaces?limit=1&cursor=${encodeURIComponent(cursor)}`, a.apiKey)).status).toBe(200);
+    for (const [url, key] of [
+      [`${api}/v1/spaces?limit=1&cursor=${encodeURIComponent(cursor)}`, b.apiKey],
+      [`${api}/v1/api-keys?limit=1&cursor=${encodeURIComponent(cursor)}`, a.apiKey],
+    ] as const) {
+      const r = await call(url, key);
+      expect(r.status).toBe(400);
+      expect(r.body.error.details).toContainEqual({ field: 'cursor', issue: 'is not a valid cursor for this list' });
+    }
+  });
+});
