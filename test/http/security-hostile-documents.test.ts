@@ -1,14 +1,15 @@
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DOCX } from '../../src/shared/documents/content-type';
 import { deepHtml, deepJson, docxBomb } from '../../local/hostile-documents';
 import { call } from '../helpers/api-call';
-import { uploadRaw } from '../helpers/document-uploads';
+import { blobsOf, uploadRaw } from '../helpers/document-uploads';
 import { documentsHost } from '../helpers/host-presets';
 import { createTenantWithKey, type TenantWithKey } from '../helpers/identity';
 import { useTestHost } from '../helpers/test-host';
 
 const MB = 1024 * 1024;
-const h = useTestHost(documentsHost({ EXTRACT_MAX_INFLATED_BYTES: String(4 * MB) }));
+const h = useTestHost(documentsHost({ EXTRACT_MAX_INFLATED_BYTES: String(4 * MB), BODY_TIMEOUT_MS: '3000' }));
 let t: TenantWithKey;
 
 beforeAll(async () => {
@@ -37,5 +38,28 @@ describe('hostile documents through the API: accepted at upload, then `failed` w
     }
     const ok = (await call(`${h.api}/v1/spaces/${space.id}/documents/${good.body.data.id}`, t.apiKey)).body.data;
     expect(ok).toMatchObject({ status: 'processed', chunk_count: 1 });
+  });
+});
+
+describe('an upload whose body stops arriving', () => {
+  it('is cut with a 408 envelope after BODY_TIMEOUT_MS, and nothing is stored', async () => {
+    const u = await createTenantWithKey();
+    const space = (await call(`${h.api}/v1/spaces`, u.apiKey, { method: 'POST', body: { name: 'Stalled' } })).body.data;
+    const url = new URL(`${h.api}/v1/spaces/${space.id}/documents?filename=stalled.txt`);
+    const received = await new Promise<string>((resolve) => {
+      const s = connect(Number(url.port), '127.0.0.1');
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(got));
+      s.write(
+        `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${u.apiKey}\r\nContent-Type: text/plain\r\n` +
+          `Content-Length: 100000\r\n\r\n${'Only the start of the promised text. '.repeat(100)}`,
+      );
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(received).toContain('"code":"REQUEST_TIMEOUT"');
+    expect(await blobsOf(u.tenantId)).toEqual([]);
+    expect((await call(`${h.api}/v1/spaces/${space.id}/documents`, u.apiKey)).body.data).toEqual([]);
   });
 });
