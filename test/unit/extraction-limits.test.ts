@@ -42,7 +42,7 @@ describe('hostile documents end with a reason, in the worker, and the worker is 
 
   it('stops a PDF whose object stream exhausts the heap, then carries on in a fresh worker', async () => {
     const before = worker.started;
-    expect(await run(PDF, bigStreamPdf(), DEFAULT_EXTRACT_LIMITS, { timeoutMs: 60_000, maxMemoryMb: 32 })).toMatchObject({
+    expect(await run(PDF, bigStreamPdf(), DEFAULT_EXTRACT_LIMITS, { timeoutMs: 60_000, maxMemoryMb: 16 })).toMatchObject({
       ok: false,
       reason: 'extraction_too_large',
     });
