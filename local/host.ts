@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
-import { resetConfig } from '../src/shared/config';
+import { getConfig, resetConfig } from '../src/shared/config';
 import { whenEventsDispatched } from '../src/shared/events/publisher';
 import { resetServices } from '../src/shared/services';
 import { createLogger, type Logger } from '../src/shared/logger';
@@ -178,6 +178,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     hostname: options.hostname,
     routePrefix: routePrefixFrom(hostJson),
     logger,
+    bodyTimeoutMs: getConfig().BODY_TIMEOUT_MS,
   });
   queues.start();
   if (options.startTimers) timers.start();

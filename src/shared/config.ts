@@ -123,6 +123,8 @@ export const configSchema = z.object({
   AZURE_TIMEOUT: int(30, 1, 600),
   /** Seconds for outbound HTTP calls (webhook deliveries). */
   HTTP_TIMEOUT: int(10, 1, 120),
+  /** Milliseconds a request body may take to arrive in full (a stalled or dripping body is a 408). */
+  BODY_TIMEOUT_MS: int(120_000, 100, 3_600_000),
   /** Largest JSON request body accepted, in bytes. */
   MAX_REQUEST_BODY_BYTES: int(1_048_576, 1_024, 104_857_600),
   CORS_ORIGINS: jsonStringArray(['http://localhost:3000', 'http://127.0.0.1:3000']),
@@ -213,6 +215,16 @@ export const configSchema = z.object({
   DOCUMENT_ALLOWED_TYPES: commaList(
     'text/plain,text/markdown,text/html,text/csv,application/json,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   ),
+  /** Milliseconds one document's text extraction may run (in its worker thread) before it ends `failed`. */
+  EXTRACT_TIMEOUT_MS: int(120_000, 100, 900_000),
+  /** The extraction worker's heap limit in MiB; past it the worker is stopped and the document ends `failed`. */
+  EXTRACT_MAX_MEMORY_MB: int(256, 16, 4_096),
+  /** Bytes (UTF-8) of text one document may yield. */
+  EXTRACT_MAX_TEXT_BYTES: int(26_214_400, 1_024, 1_073_741_824),
+  /** Pages a PDF may have. */
+  EXTRACT_MAX_PAGES: int(10_000, 1, 1_000_000),
+  /** Bytes a DOCX's XML parts may inflate to, in total (zip bombs). */
+  EXTRACT_MAX_INFLATED_BYTES: int(67_108_864, 1_024, 4_294_967_295),
   CHUNK_SIZE: int(1_000, 100, 10_000),
   CHUNK_OVERLAP: int(150, 0, 5_000),
   DOCUMENT_REQUEUE_SCHEDULE: z.string().trim().default('0 */5 * * * *'),

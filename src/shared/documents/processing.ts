@@ -18,7 +18,8 @@ import { bumpContentVersion } from '../spaces/space-store';
 import { deleteDocumentChunks, upsertChunks } from './chunk-store';
 import { chunkId, toDocumentDto, type ChunkRecord, type DocumentRecord } from './document-records';
 import { patchDocument, readDocument } from './document-store';
-import { extractDocumentText, type ExtractFailureReason } from './extract';
+import { extractInWorker } from '../extraction/run-in-worker';
+import type { ExtractFailureReason } from './extract';
 import type { ProcessingMessage } from './processing-message';
 import { publishQuietly } from '../events/publish-quietly';
 
@@ -105,7 +106,8 @@ export async function processDocument(message: ProcessingMessage): Promise<Proce
   }
   if (!bytes) return failWith(doc, 'too_large', 'The stored file is larger than the limit.');
 
-  const extracted = await extractDocumentText(doc.contentType, bytes);
+  // In the worker thread, bounded in time and memory: a hostile file fails the document, not the host.
+  const extracted = await extractInWorker(doc.contentType, bytes);
   bytes = undefined;
   if (!extracted.ok) {
     log.info('document extraction failed', { reason: extracted.reason });

@@ -13,9 +13,10 @@ import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
 import { METRIC, metrics } from '../metrics';
 import { getLogger } from '../services';
+import type { RateLimitResult } from '../ports';
 import { inSpan } from '../telemetry/trace';
 import { authenticate, rateLimit } from './authenticate';
-import { checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
+import { bodyDeadline, checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
 import { errorBody, successBody } from './envelope';
 import { statusFor } from './error-status';
@@ -65,7 +66,10 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
   // platform_admin routes do not exist (404) where PLATFORM_ADMIN_API_KEY is unset.
   if (o.params || o.auth === 'platform_admin') codes.add('NOT_FOUND');
   if (o.ifMatch) codes.add('PRECONDITION_FAILED');
-  if (bodyMode !== 'none') codes.add('PAYLOAD_TOO_LARGE');
+  if (bodyMode !== 'none') {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('REQUEST_TIMEOUT');
+  }
   if (bodyMode === 'json') codes.add('UNSUPPORTED_MEDIA_TYPE');
   if (rateLimited) codes.add('RATE_LIMIT_EXCEEDED');
   codes.add('INTERNAL');
@@ -126,21 +130,31 @@ export function createHandler<
         const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
         let principal: Principal = ANONYMOUS;
         let response: HttpResponseInit;
+        // The whole body must arrive within BODY_TIMEOUT_MS, however the handler reads it (408 after).
+        const deadline = bodyMode ? bodyDeadline(request, config.BODY_TIMEOUT_MS) : undefined;
 
         try {
           if (request.method === 'OPTIONS') {
             response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
           } else {
-            principal = await authenticate(request, options.auth);
+            principal = await authenticate(request, options.auth).catch(async (e: unknown) => {
+              // A refused credential is charged to the caller's address, so guessing keys (each a store
+              // read) is limited like any anonymous traffic; the tenant it names is not charged.
+              if (isAppError(e) && e.code === 'UNAUTHENTICATED' && options.rateLimited !== false) {
+                const limited = await rateLimit(ANONYMOUS, request);
+                if (limited && !limited.allowed) {
+                  metrics().count(METRIC.rateLimitRejected, { tier: 'anonymous', function: options.name });
+                  throw tooManyRequests(limited.retryAfter, headers, limited);
+                }
+              }
+              throw e;
+            });
             const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
             if (limited) {
               Object.assign(headers, rateLimitHeaders(limited));
               if (!limited.allowed) {
                 metrics().count(METRIC.rateLimitRejected, { tier: principal.tier ?? 'authenticated', function: options.name });
-                throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
-                  extra: { retry_after: limited.retryAfter },
-                  headers: { 'Retry-After': String(limited.retryAfter) },
-                });
+                throw tooManyRequests(limited.retryAfter, headers, limited);
               }
             }
             const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
@@ -164,6 +178,8 @@ export function createHandler<
         } catch (err) {
           response = errorResponse(err, requestId, headers, log);
           if ((response.status ?? 500) >= 500) span.fail(err);
+        } finally {
+          deadline?.release();
         }
 
         const status = response.status ?? 200;
@@ -180,6 +196,14 @@ export function createHandler<
         return response;
       },
     );
+}
+
+function tooManyRequests(retryAfter: number, headers: Record<string, string>, limited: RateLimitResult): AppError {
+  Object.assign(headers, rateLimitHeaders(limited));
+  return new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
+    extra: { retry_after: retryAfter },
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 }
 
 async function readJsonBody(request: HttpRequest, max: number): Promise<unknown> {

@@ -17,7 +17,7 @@ import {
   touchApiKey,
 } from './api-key-store';
 import { checkIfMatch } from '../http/conditional';
-import { getTenantCached, keyCache } from './caches';
+import { forgetKey, getTenantCached, keyCache } from './caches';
 import { apiKeyEtag, apiKeyStatus, type ApiKeyRecord } from './records';
 
 export interface CreatedApiKey {
@@ -172,7 +172,7 @@ export async function revokeApiKey(tenantId: string, keyId: string, ifMatch?: st
   if (record.revokedAt) return;
   const { _etag, ...doc } = record;
   await replaceApiKey({ ...doc, revokedAt: now.toISOString(), sealedKey: null }, _etag);
-  keyCache().delete(record.id);
+  forgetKey(record);
 }
 
 export interface RotatedApiKey extends CreatedApiKey {
@@ -235,6 +235,6 @@ export async function rotateApiKey(
     );
     throw err;
   }
-  keyCache().delete(old.id);
+  forgetKey(old);
   return { record: saved, key, previous, gracePeriodDays };
 }
