@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { installFunctionsCore } from './functions-core';
 import { projectRoot, startLocalHost, type FunctionSummary } from './host';
 import { startEmulators } from './emulators';
-import { bootstrapLines, ensureBootstrap } from '../src/shared/identity/bootstrap';
+import { bootstrapLines, ensureBootstrap } from './bootstrap';
 import { resetServices } from '../src/shared/services';
 import { LOCAL_BLOB_PORT, LOCAL_COSMOS_PORT } from './local-ports';
 

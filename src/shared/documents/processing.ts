@@ -20,7 +20,7 @@ import { chunkId, toDocumentDto, type ChunkRecord, type DocumentRecord } from '.
 import { patchDocument, readDocument } from './document-store';
 import { extractDocumentText, type ExtractFailureReason } from './extract';
 import type { ProcessingMessage } from './processing-message';
-import { publishQuietly } from './publish';
+import { publishQuietly } from '../events/publish-quietly';
 
 export type ProcessOutcome = 'processed' | 'failed' | 'skipped' | 'gone';
 

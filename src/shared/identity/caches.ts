@@ -7,7 +7,7 @@ import { getConfig } from '../config';
 import { registerReset } from '../services';
 import type { ApiKeyRecord, TenantRecord } from './records';
 import { readTenant } from './tenant-store';
-import { TtlCache } from './ttl-cache';
+import { TtlCache } from '../core/ttl-cache';
 
 let keys: TtlCache<ApiKeyRecord | null> | undefined;
 let tenants: TtlCache<TenantRecord | null> | undefined;

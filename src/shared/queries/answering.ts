@@ -13,7 +13,7 @@ import { makeEvent } from '../core/events';
 import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
 import { groundedMessages } from '../core/grounded-prompt';
 import type { ChunkHit } from '../core/text-search';
-import { publishQuietly } from '../documents/publish';
+import { publishQuietly } from '../events/publish-quietly';
 import { METRIC, metrics } from '../metrics';
 import { getLogger, registerReset } from '../services';
 import { AnswerFailure, isAnswerFailure, type AnswerModel } from './answer-model';

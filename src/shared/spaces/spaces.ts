@@ -5,11 +5,9 @@
 import { makeEvent } from '../core/events';
 import { checkIfMatch } from '../http/conditional';
 import type { Page } from '../adapters/cosmos';
-import { publishQuietly } from '../documents/publish';
-import { scheduleSpaceCleanup } from './space-cleanup';
+import { publishQuietly } from '../events/publish-quietly';
 import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord } from './space-records';
 import {
-  deleteSpaceRecord,
   insertSpace,
   countSpaces,
   listSpaces,
@@ -84,15 +82,6 @@ export async function updateSpace(
   const changed = Object.keys(changes).filter((k) => k !== 'updatedAt' && k !== 'nameKey');
   await publishQuietly(makeEvent('space.updated', tenantId, { space: toSpaceDto(updated), changed_fields: changed }, id, now));
   return updated;
-}
-
-/** Deletes the space now; its documents, blobs and chunks are removed in the background. */
-export async function deleteSpace(tenantId: string, id: string, ifMatch: string | null, now = new Date()): Promise<void> {
-  const current = await getSpace(tenantId, id);
-  const etag = checkIfMatch(ifMatch, current._etag);
-  await deleteSpaceRecord(current, etag);
-  await scheduleSpaceCleanup(tenantId, id);
-  await publishQuietly(makeEvent('space.deleted', tenantId, { space: toSpaceDto(current) }, id, now));
 }
 
 export const listSpacesPage = (tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> =>
