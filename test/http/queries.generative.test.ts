@@ -180,7 +180,20 @@ describe('questions: generative answers through Azure OpenAI', () => {
     const after = await readTokenUsage(t.tenantId, day);
     expect(after!.queries - (before?.queries ?? 0)).toBe(1);
     expect(after!.totalTokens - (before?.totalTokens ?? 0)).toBe(first!.usage!.prompt_tokens + first!.usage!.completion_tokens);
-    expect(['answered', 'already_finished']).toContain(racing);
+    expect(['answered', 'already_finished', 'in_progress']).toContain(racing);
+    // The lease let one delivery call the model.
+    expect(ai.chatRequests()).toHaveLength(1);
+  });
+
+  it('a delivery that finds another one answering (its lease) leaves the query alone', async () => {
+    ai.enqueue('chat', { kind: 'delay', ms: 600 });
+    const r = await ask({ question: 'Which package manager does Rust use?' }, '');
+    // Wait until the host's delivery holds the lease, then deliver again.
+    for (let i = 0; i < 100 && !(await readQuery(t.tenantId, r.body.data.id))?.answeringUntil; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(await answerQuery(t.tenantId, r.body.data.id)).toBe('in_progress');
+    await h.settle();
+    expect((await readQuery(t.tenantId, r.body.data.id))?.status).toBe('completed');
+    expect(ai.chatRequests()).toHaveLength(1);
   });
 });
 

@@ -18,7 +18,9 @@ import { METRIC, metrics } from '../metrics';
 import { getLogger, registerReset } from '../services';
 import { AnswerFailure, isAnswerFailure, type AnswerModel } from './answer-model';
 import { toQueryDto, type Citation, type QueryMode, type QueryRecord, type QueryUsage } from './query-records';
-import { finishQuery, readQuery } from './query-store';
+import { claimQuery, finishQuery, readQuery } from './query-store';
+import { getQueueSender } from '../events/queue-sender';
+import { QUEUES } from '../ports';
 import { retrieve } from './retrieve';
 import { addTokenUsage, tokensUsed, utcDay } from './token-usage';
 
@@ -50,6 +52,23 @@ export function resolveMode(requested: QueryMode): 'extractive' | 'generative' {
 export interface AnswerOptions {
   /** Streaming: receives the answer text piece by piece, as it is generated. */
   onDelta?: (text: string) => void;
+  /** The caller recorded the query with its lease already taken (streaming answers inline). */
+  leaseHeld?: boolean;
+}
+
+/** How long a model answer may take at worst: every attempt, every allowed retry wait, and a margin. */
+export function answerLeaseMs(): number {
+  const c = getConfig();
+  return (c.AZURE_TIMEOUT * (c.AZURE_OPENAI_MAX_RETRIES + 1) + c.AZURE_OPENAI_MAX_RETRY_AFTER_SECONDS * c.AZURE_OPENAI_MAX_RETRIES + 60) * 1000;
+}
+
+/** Another delivery holds the lease: look again when it ends (in case that delivery died). */
+async function recheckAt(q: QueryRecord, until: number): Promise<void> {
+  await getQueueSender().send(
+    QUEUES.queries,
+    { tenant_id: q.tenantId, query_id: q.id },
+    { messageId: `${q.id}:${until}`, subject: 'query', scheduledEnqueueTime: new Date(until + 1_000) },
+  );
 }
 
 interface Answer {
@@ -130,21 +149,34 @@ async function compose(q: QueryRecord, onDelta?: (text: string) => void): Promis
   return m ? generative(q, hits, m, onDelta) : extractive(q, hits, onDelta);
 }
 
-export type AnswerOutcome = 'answered' | 'already_finished' | 'not_found';
+export type AnswerOutcome = 'answered' | 'already_finished' | 'in_progress' | 'not_found';
 
 /** Answers a pending query; returns what happened and the query as it now stands. */
-export async function answerPendingQuery(q: QueryRecord, options: AnswerOptions = {}): Promise<{ outcome: AnswerOutcome; query: QueryRecord }> {
+export async function answerPendingQuery(pending: QueryRecord, options: AnswerOptions = {}): Promise<{ outcome: AnswerOutcome; query: QueryRecord }> {
+  let q = pending;
   if (q.status !== 'pending') return { outcome: 'already_finished', query: q };
+  if (resolveMode(q.requestedMode) === 'generative' && !options.leaseHeld) {
+    // A model call bills: one delivery at a time takes it, behind a lease (a conditional write).
+    const until = q.answeringUntil ? Date.parse(q.answeringUntil) : 0;
+    if (until > Date.now()) {
+      await recheckAt(q, until);
+      return { outcome: 'in_progress', query: q };
+    }
+    const claimed = await claimQuery({ ...q, answeringUntil: new Date(Date.now() + answerLeaseMs()).toISOString() }, q._etag);
+    if (!claimed) return { outcome: 'already_finished', query: (await readQuery(q.tenantId, q.id)) ?? q };
+    q = claimed;
+  }
   const started = Date.now();
   let finished: QueryRecord;
   try {
     const a = await compose(q, options.onDelta);
-    finished = { ...q, status: 'completed', ...a, durationMs: Date.now() - started, completedAt: new Date().toISOString() };
+    finished = { ...q, status: 'completed', ...a, answeringUntil: null, durationMs: Date.now() - started, completedAt: new Date().toISOString() };
   } catch (e) {
     if (!isAnswerFailure(e)) throw e;
     finished = {
       ...q,
       status: 'failed',
+      answeringUntil: null,
       mode: resolveMode(q.requestedMode),
       model: null,
       usage: e.usage,

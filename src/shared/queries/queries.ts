@@ -75,6 +75,8 @@ export async function submitQuery(tenantId: string, spaceId: string, input: NewQ
     createdAt: now.toISOString(),
     completedAt: null,
     tokenBudget: budget ?? null,
+    // Answered inline: the caller holds the lease until the fallback message is due.
+    answeringUntil: options.answeredInlineFallbackMs !== undefined ? new Date(now.getTime() + options.answeredInlineFallbackMs).toISOString() : null,
   });
   const fallback = options.answeredInlineFallbackMs;
   await getQueueSender().send(

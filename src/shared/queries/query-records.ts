@@ -41,6 +41,8 @@ export interface QueryRecord {
   completedAt: string | null;
   /** The tenant's daily token budget when the query was asked (null or absent: none). */
   tokenBudget?: number | null;
+  /** While a delivery calls the model: until when it may (others leave the query alone until then). */
+  answeringUntil?: string | null;
   _etag?: string;
 }
 

@@ -35,6 +35,22 @@ export async function finishQuery(q: QueryRecord, etag: string | undefined): Pro
   }
 }
 
+/**
+ * Marks a pending query as being answered (its lease), only if nobody changed it since `etag`:
+ * returns it with its new ETag, or undefined when another delivery got there first.
+ */
+export async function claimQuery(q: QueryRecord, etag: string | undefined): Promise<QueryRecord | undefined> {
+  const c = await getContainer('queries');
+  const { _etag: _drop, ...body } = q;
+  try {
+    const { resource } = await cosmosCall(() => c.item(q.id, q.tenantId).replace<QueryRecord>(body, ifMatchOptions(etag)), WHAT);
+    return resource ?? undefined;
+  } catch (e) {
+    if (isAppError(e) && e.code === 'PRECONDITION_FAILED') return undefined;
+    throw e;
+  }
+}
+
 /** A space's query history, newest first. */
 export async function listSpaceQueries(tenantId: string, spaceId: string, limit: number, cursor: string | undefined): Promise<Page<QueryRecord>> {
   const c = await getContainer('queries');

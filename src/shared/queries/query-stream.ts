@@ -7,29 +7,22 @@
  * query whose instance died mid-answer is still answered (a finished one is left alone).
  */
 import type { HttpResponseInit } from '@azure/functions';
-import { getConfig } from '../config';
 import { isAppError } from '../core/errors';
 import type { Tier } from '../core/principal';
 import { sseResponse } from '../http/sse';
 import { getLogger } from '../services';
-import { answerPendingQuery } from './answering';
+import { answerLeaseMs, answerPendingQuery } from './answering';
 import { queryLinks, toQueryDto } from './query-records';
 import { submitQuery, type NewQuery } from './queries';
 
-/** How long the inline answer may take at worst: every model attempt, every allowed retry wait, and a margin. */
-function worstCaseAnswerMs(): number {
-  const c = getConfig();
-  return (c.AZURE_TIMEOUT * (c.AZURE_OPENAI_MAX_RETRIES + 1) + c.AZURE_OPENAI_MAX_RETRY_AFTER_SECONDS * c.AZURE_OPENAI_MAX_RETRIES + 60) * 1000;
-}
-
 export async function streamQuery(tenantId: string, spaceId: string, input: NewQuery, tier: Tier | undefined): Promise<HttpResponseInit> {
-  const record = await submitQuery(tenantId, spaceId, input, { tier, answeredInlineFallbackMs: worstCaseAnswerMs() });
+  const record = await submitQuery(tenantId, spaceId, input, { tier, answeredInlineFallbackMs: answerLeaseMs() });
   const links = queryLinks(record.id);
   return sseResponse(
     async (w) => {
       w.send('query', { ...toQueryDto(record), links });
       try {
-        const { query } = await answerPendingQuery(record, { onDelta: (text) => w.send('delta', { text }) });
+        const { query } = await answerPendingQuery(record, { onDelta: (text) => w.send('delta', { text }), leaseHeld: true });
         w.send('result', { ...toQueryDto(query), links });
       } catch (e) {
         // An outage mid-answer: the scheduled message answers the query later.
