@@ -18,6 +18,7 @@ import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner, readHost
 import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
 import type { ServiceBusStore } from './service-bus/store';
 import { TimerRunner } from './timer-runner';
+import { registerInvocationTracing } from '../src/shared/telemetry/invocation-hook';
 
 export interface LocalHostOptions {
   /** 0 picks a free port. Default: PORT env, else 7071. */
@@ -84,6 +85,8 @@ export function listFunctionFiles(dir: string): string[] {
 /** Loads function files in order; each one's app.* calls register with the functions-core stand-in. */
 export async function loadFunctionFiles(files: readonly string[]): Promise<void> {
   installFunctionsCore();
+  // What src/index.ts does in Azure: queue and timer invocations run as trace spans.
+  registerInvocationTracing();
   const req = createRequire(__filename);
   for (const file of files) {
     try {

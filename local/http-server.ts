@@ -28,7 +28,7 @@ import { requestIdFrom } from '../src/shared/http/request-id';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { BodilessRequest } from './bodiless-request';
 import { invocationLogHandler } from './invocation-log';
-import type { FunctionHandler, RegisteredFunction } from './functions-core';
+import { invokeFunction, type FunctionHandler, type RegisteredFunction } from './functions-core';
 import { RouteTable } from './route-table';
 
 export interface HttpServerOptions {
@@ -305,7 +305,7 @@ export function createRequestListener(
     const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
 
     try {
-      const result = await fn.handler(request, context);
+      const result = (await invokeFunction(fn, request, context)) as Awaited<ReturnType<FunctionHandler>>;
       await writeResponse(res, result, method === 'HEAD');
     } catch (err) {
       opts.logger.error('http function failed', {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseRate } from './core/rate';
 import { TIERS } from './core/principal';
+import { blobAuth, isConfigured, serviceBusAuth } from './core/azure-auth';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_API_KEY_SALT = 'dev-only-api-key-salt-change-me-0123456789abcdef';
@@ -29,6 +30,10 @@ const optionalString = z
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+const optionalUrl = optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), {
+  message: 'must be an http(s) URL',
+});
 
 const rate = (def: string) =>
   z
@@ -118,17 +123,23 @@ export const configSchema = z.object({
 
   // --- Blob Storage (unset = the local host's embedded Azurite)
   BLOB_STORAGE_CONNECTION_STRING: optionalString,
+  /** The account's blob endpoint, reached with the identity when no connection string is set. */
+  BLOB_STORAGE_ACCOUNT_URL: optionalUrl,
   BLOB_STORAGE_CONTAINER: z
     .string()
     .trim()
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
     .default('documents'),
 
-  // --- Service Bus (unset = the local host's in-process broker)
+  // --- Service Bus (unset = the local host's AMQP stand-in)
   SERVICE_BUS_CONNECTION_STRING: optionalString,
+  /** {namespace}.servicebus.windows.net, reached with the identity when no connection string is set. */
+  SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: optionalString,
 
   // --- Web PubSub (unset = the local host's stand-in)
   WEB_PUBSUB_CONNECTION_STRING: optionalString,
+  /** https://{name}.webpubsub.azure.com, reached with the identity when no connection string is set. */
+  WEB_PUBSUB_ENDPOINT: optionalUrl,
   WEB_PUBSUB_HUB: z
     .string()
     .trim()
@@ -187,11 +198,35 @@ export const configSchema = z.object({
   /** Seconds a document may sit `uploaded` (or `processing`) before documents-requeue queues it again. */
   DOCUMENT_REQUEUE_AFTER_SECONDS: int(300, 0, 86_400),
 
+  // --- retrieval
+  /** An Azure OpenAI embeddings deployment: set (with AZURE_OPENAI_ENDPOINT) = hybrid retrieval. */
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalString,
+  /** Vector length to ask for (text-embedding-3 models can shorten theirs); unset = the model's own. */
+  AZURE_OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(4_096).optional(),
+  /** Chunks embedded per request at processing time. */
+  AZURE_OPENAI_EMBEDDING_BATCH_SIZE: int(64, 1, 2_048),
+  /** Memory for the warm retrieval indexes of one instance (least recently used go first); 0 = none kept. */
+  RETRIEVAL_INDEX_CACHE_MB: int(256, 0, 65_536),
+  /** Spaces whose retrieval index one instance keeps warm. */
+  RETRIEVAL_INDEX_CACHE_ENTRIES: int(100, 0, 100_000),
+
   // --- questions
   /** Seconds POST /v1/spaces/{id}/query?wait=true waits for the answer before answering 202. */
   QUERY_WAIT_SECONDS: int(10, 0, 60),
   /** Upper bound on an answer's length, in characters. */
   QUERY_ANSWER_MAX_CHARS: int(2_000, 200, 20_000),
+
+  // --- GraphQL (docs/graphql.md)
+  /** Highest query cost (objects 1, lists × first) an operation may request. */
+  GRAPHQL_MAX_COST: int(5_000, 1, 1_000_000),
+  /** Each started this-many cost points count as one request toward the rate limit. */
+  GRAPHQL_COST_PER_REQUEST: int(100, 1, 1_000_000),
+  /** Lexical tokens a document may have (refused before parsing further). */
+  GRAPHQL_MAX_TOKENS: int(2_000, 50, 100_000),
+  /** Introspection in production (always on elsewhere). */
+  GRAPHQL_INTROSPECTION: bool(false),
+  /** Run only operations of the persisted manifest (src/shared/graphql/persisted-manifest.ts); meant for production. */
+  GRAPHQL_PERSISTED_ONLY: bool(false),
 
   // --- events and webhooks
   OUTBOX_RELAY_SCHEDULE: z.string().trim().default('0 */1 * * * *'),
@@ -243,8 +278,11 @@ function productionProblems(c: Config, env: Record<string, string | undefined>):
   if (c.PLATFORM_ADMIN_API_KEY !== undefined && c.PLATFORM_ADMIN_API_KEY.length < 32)
     p.push('PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production');
   if (!c.COSMOS_DB_ENDPOINT) p.push('COSMOS_DB_ENDPOINT: is required in production');
-  if (!c.BLOB_STORAGE_CONNECTION_STRING) p.push('BLOB_STORAGE_CONNECTION_STRING: is required in production');
-  if (!c.SERVICE_BUS_CONNECTION_STRING) p.push('SERVICE_BUS_CONNECTION_STRING: is required in production');
+  // Either a connection string or the endpoint the identity reaches (src/shared/core/azure-auth.ts).
+  if (!isConfigured(blobAuth(c)))
+    p.push('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
+  if (!isConfigured(serviceBusAuth(c)))
+    p.push('SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: is required in production (or SERVICE_BUS_CONNECTION_STRING)');
   return p;
 }
 

@@ -147,3 +147,85 @@ export async function deleteDocumentItem(tenantId: string, id: string): Promise<
     if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
   }
 }
+
+/** Past this many documents read, the spaces still short of `perSpace` are read one by one. */
+const MAX_BATCH_SCAN = 2_000;
+
+/**
+ * The newest `perSpace` documents of each of several spaces in one query (GraphQL's batched
+ * Space.documents), plus whether each space has more. The query reads the spaces' documents newest
+ * first and stops once every space has perSpace + 1 (or the documents run out).
+ */
+export async function listDocumentsOfSpaces(
+  tenantId: string,
+  spaceIds: readonly string[],
+  perSpace: number,
+): Promise<Map<string, { items: DocumentRecord[]; hasMore: boolean }>> {
+  const out = new Map(spaceIds.map((s) => [s, { items: [] as DocumentRecord[], hasMore: false }]));
+  const c = await getContainer('documents');
+  const iterator = c.items.query<DocumentRecord>(
+    {
+      query: "SELECT * FROM c WHERE c.tenantId = @t AND c.type = 'document' AND ARRAY_CONTAINS(@s, c.spaceId) ORDER BY c.createdAt DESC",
+      parameters: [
+        { name: '@t', value: tenantId },
+        { name: '@s', value: [...spaceIds] },
+      ],
+    },
+    { partitionKey: tenantId, maxItemCount: Math.min(1_000, spaceIds.length * (perSpace + 1)) },
+  );
+  let open = spaceIds.length;
+  let scanned = 0;
+  while (open > 0 && iterator.hasMoreResults() && scanned < MAX_BATCH_SCAN) {
+    const { resources } = await cosmosCall(() => iterator.fetchNext(), WHAT);
+    scanned += resources.length;
+    for (const d of resources) {
+      const slot = out.get(d.spaceId);
+      if (!slot || slot.hasMore) continue;
+      if (slot.items.length < perSpace) slot.items.push(d);
+      else {
+        slot.hasMore = true;
+        open--;
+      }
+    }
+    if (resources.length === 0) break;
+  }
+  if (open > 0 && scanned >= MAX_BATCH_SCAN) {
+    // A few very large spaces filled the scan: read the ones still short directly.
+    await Promise.all(
+      [...out].filter(([, v]) => !v.hasMore).map(async ([spaceId, slot]) => {
+        const page = await listDocuments(tenantId, spaceId, { limit: perSpace });
+        slot.items = page.items;
+        slot.hasMore = page.has_next;
+      }),
+    );
+  }
+  return out;
+}
+
+/** What retrieval needs of a space's processed documents: ids and when and how they were chunked. */
+export interface ProcessedDocumentStamp {
+  id: string;
+  processedAt: string | null;
+  chunkCount: number | null;
+}
+
+export async function listProcessedDocumentStamps(tenantId: string, spaceId: string): Promise<ProcessedDocumentStamp[]> {
+  const c = await getContainer('documents');
+  const { resources } = await cosmosCall(
+    () =>
+      c.items
+        .query<ProcessedDocumentStamp>(
+          {
+            query: "SELECT c.id, c.processedAt, c.chunkCount FROM c WHERE c.tenantId = @t AND c.spaceId = @s AND c.type = 'document' AND c.status = 'processed'",
+            parameters: [
+              { name: '@t', value: tenantId },
+              { name: '@s', value: spaceId },
+            ],
+          },
+          { partitionKey: tenantId },
+        )
+        .fetchAll(),
+    WHAT,
+  );
+  return resources;
+}

@@ -53,17 +53,21 @@ async function deleteDependents(d: DocumentRecord): Promise<void> {
   await releaseHash(d.tenantId, d.spaceId, d.sha256, d.id);
 }
 
-/** The count follows the record's removal; the space may be gone (its purge owns the rest). */
+/**
+ * The count follows the record's removal, and the content version with it (in the same write), so
+ * no warm or persisted retrieval index still holding the document is served after this returns.
+ * The space may be gone (its purge owns the rest).
+ */
 async function decrementDocumentCount(d: DocumentRecord, at: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await addToDocumentCount(d.tenantId, d.spaceId, -1, at);
+      await addToDocumentCount(d.tenantId, d.spaceId, -1, at, true);
       return;
     } catch (e) {
       if (isAppError(e) && e.code === 'NOT_FOUND') return;
       if (attempt >= RECORD_DELETE_ATTEMPTS) {
         // The record is gone, so a retried DELETE is a 404 and cannot fix the count: tell operators.
-        getLogger().error('document_count not decremented after delete', { space_id: d.spaceId, document_id: d.id, error: String(e) });
+        getLogger().error('document_count and content version not updated after delete', { space_id: d.spaceId, document_id: d.id, error: String(e) });
         return;
       }
     }

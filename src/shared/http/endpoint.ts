@@ -3,13 +3,17 @@
  * (and preflight), authentication and scopes, rate limit, body size limit, JSON parsing, zod
  * validation of params/query/body (unknown fields rejected), the handler, the success or error
  * envelope, and one structured log line. Errors become statuses in one place (error-status.ts).
+ * The whole of it runs as one SERVER span (a request in Application Insights), parented on the
+ * caller's W3C traceparent; its trace id is in every log line and travels with the events it causes.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import { getConfig } from '../config';
 import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
+import { METRIC, metrics } from '../metrics';
 import { getLogger } from '../services';
+import { inSpan } from '../telemetry/trace';
 import { authenticate, rateLimit } from './authenticate';
 import { checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
@@ -103,64 +107,78 @@ export function createHandler<
   const body = options.body && strictSchema(options.body);
   const bodyMode = options.bodyMode ?? (options.body ? 'json' : undefined);
 
-  return async (request, invocation) => {
-    const started = performance.now();
-    const config = getConfig();
-    const requestId = requestIdFrom(request.headers.get('x-request-id'));
-    const origin = request.headers.get('origin');
-    const log = getLogger().child({ request_id: requestId, function: options.name });
-    const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
-    let principal: Principal = ANONYMOUS;
-    let response: HttpResponseInit;
+  return (request, invocation) =>
+    inSpan(
+      {
+        name: `${request.method} /api/${options.route}`,
+        kind: 'server',
+        // The client's own trace first; else the Functions host's (its request telemetry).
+        parent: request.headers.get('traceparent') ?? invocation.traceContext?.traceParent ?? undefined,
+        attributes: { 'http.request.method': request.method, 'http.route': `/api/${options.route}`, 'url.full': request.url },
+      },
+      async (span) => {
+        const started = performance.now();
+        const config = getConfig();
+        const requestId = requestIdFrom(request.headers.get('x-request-id'));
+        const origin = request.headers.get('origin');
+        const log = getLogger().child({ request_id: requestId, trace_id: span.traceId, function: options.name });
+        const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
+        let principal: Principal = ANONYMOUS;
+        let response: HttpResponseInit;
 
-    try {
-      if (request.method === 'OPTIONS') {
-        response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
-      } else {
-        principal = await authenticate(request, options.auth);
-        const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
-        if (limited) {
-          Object.assign(headers, rateLimitHeaders(limited));
-          if (!limited.allowed) {
-            throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
-              extra: { retry_after: limited.retryAfter },
-              headers: { 'Retry-After': String(limited.retryAfter) },
-            });
+        try {
+          if (request.method === 'OPTIONS') {
+            response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
+          } else {
+            principal = await authenticate(request, options.auth);
+            const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
+            if (limited) {
+              Object.assign(headers, rateLimitHeaders(limited));
+              if (!limited.allowed) {
+                metrics().count(METRIC.rateLimitRejected, { tier: principal.tier ?? 'authenticated', function: options.name });
+                throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
+                  extra: { retry_after: limited.retryAfter },
+                  headers: { 'Retry-After': String(limited.retryAfter) },
+                });
+              }
+            }
+            const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
+            const ctx = {
+              request,
+              invocation,
+              requestId,
+              principal,
+              log,
+              params: (params ? validate(params, request.params, 'params') : undefined) as SchemaOut<P>,
+              query: (query ? validate(query, queryObject(request.query), 'query') : undefined) as SchemaOut<Q>,
+              body: undefined as SchemaOut<B>,
+            };
+            if (bodyMode === 'stream') {
+              checkDeclaredLength(request, maxBody);
+            } else if (body) {
+              ctx.body = validate(body, await readJsonBody(request, maxBody), 'body') as SchemaOut<B>;
+            }
+            response = toResponse(await options.handler(ctx), requestId, headers);
           }
+        } catch (err) {
+          response = errorResponse(err, requestId, headers, log);
+          if ((response.status ?? 500) >= 500) span.fail(err);
         }
-        const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
-        const ctx = {
-          request,
-          invocation,
-          requestId,
-          principal,
-          log,
-          params: (params ? validate(params, request.params, 'params') : undefined) as SchemaOut<P>,
-          query: (query ? validate(query, queryObject(request.query), 'query') : undefined) as SchemaOut<Q>,
-          body: undefined as SchemaOut<B>,
-        };
-        if (bodyMode === 'stream') {
-          checkDeclaredLength(request, maxBody);
-        } else if (body) {
-          ctx.body = validate(body, await readJsonBody(request, maxBody), 'body') as SchemaOut<B>;
-        }
-        response = toResponse(await options.handler(ctx), requestId, headers);
-      }
-    } catch (err) {
-      response = errorResponse(err, requestId, headers, log);
-    }
 
-    const status = response.status ?? 200;
-    const fields = {
-      method: request.method,
-      status,
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      tenant_id: principal.tenantId || undefined,
-    };
-    if (status >= 500) log.error('request', fields);
-    else log.info('request', fields);
-    return response;
-  };
+        const status = response.status ?? 200;
+        span.setAttributes({ 'http.response.status_code': status, 'eva.request_id': requestId, 'eva.tenant_id': principal.tenantId || undefined });
+        if (status >= 500) span.fail();
+        const fields = {
+          method: request.method,
+          status,
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          tenant_id: principal.tenantId || undefined,
+        };
+        if (status >= 500) log.error('request', fields);
+        else log.info('request', fields);
+        return response;
+      },
+    );
 }
 
 async function readJsonBody(request: HttpRequest, max: number): Promise<unknown> {

@@ -4,13 +4,12 @@
  * Answering runs off the request path (queue `queries`); a redelivered message finds the query
  * finished and does nothing, and the finishing write is conditional, so one answer is recorded.
  */
+import { METRIC, metrics } from '../metrics';
 import { getConfig } from '../config';
 import { notFound } from '../core/errors';
 import { makeEvent } from '../core/events';
 import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
-import { buildChunkIndex, searchChunks } from '../core/text-search';
 import type { Page } from '../adapters/cosmos';
-import { listSpaceChunks } from '../documents/chunk-store';
 import { readDocument } from '../documents/document-store';
 import { publishQuietly } from '../events/publish-quietly';
 import { getQueueSender } from '../events/queue-sender';
@@ -18,6 +17,7 @@ import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
 import { newQueryId, toQueryDto, type Citation, type QueryMode, type QueryRecord } from './query-records';
 import { finishQuery, insertQuery, listSpaceQueries, readQuery } from './query-store';
+import { retrieve } from './retrieve';
 
 export const DEFAULT_TOP_K = 5;
 export const NO_DOCUMENTS = 'This space has no processed documents yet, so there is nothing to answer from.';
@@ -103,18 +103,16 @@ export async function answerQuery(tenantId: string, id: string): Promise<'answer
       completedAt: new Date().toISOString(),
     };
     if (!(await finishQuery(failed, q._etag))) return 'already_finished';
+    metrics().record(METRIC.queryDuration, failed.durationMs ?? 0, { mode: 'generative', outcome: 'failed' }, 'ms');
     await publishQuietly(makeEvent('query.failed', tenantId, { query: toQueryDto(failed) }, q.spaceId));
     return 'answered';
   }
-  const chunks = await listSpaceChunks(tenantId, q.spaceId);
-  const only = q.documentIds ? new Set(q.documentIds) : null;
-  const usable = only ? chunks.filter((c) => only.has(c.documentId)) : chunks;
+  const { hasChunks, hits } = await retrieve({ tenantId, spaceId: q.spaceId, question: q.question, topK: q.topK, documentIds: q.documentIds });
   let answer: string;
   let citations: Citation[] = [];
-  if (usable.length === 0) {
+  if (!hasChunks) {
     answer = NO_DOCUMENTS;
   } else {
-    const hits = searchChunks(buildChunkIndex(usable), q.question, q.topK, q.documentIds);
     const result = extractiveAnswer(q.question, hits, getConfig().QUERY_ANSWER_MAX_CHARS);
     answer = result.answer;
     citations = result.citations.map(({ n, hit, excerpt }) => ({
@@ -137,6 +135,9 @@ export async function answerQuery(tenantId: string, id: string): Promise<'answer
     completedAt: new Date().toISOString(),
   };
   if (!(await finishQuery(finished, q._etag))) return 'already_finished';
+  // Extractive answers use no model tokens; a model adapter records query.tokens from its usage.
+  metrics().record(METRIC.queryDuration, finished.durationMs ?? 0, { mode: 'extractive', outcome: 'completed' }, 'ms');
+  metrics().record(METRIC.queryTokens, 0, { mode: 'extractive' });
   await publishQuietly(makeEvent('query.completed', tenantId, { query: toQueryDto(finished) }, q.spaceId));
   return 'answered';
 }

@@ -111,17 +111,30 @@ export async function deleteSpaceRecord(s: SpaceRecord, etag: string | undefined
   await releaseName(s.tenantId, s.nameKey, s.id);
 }
 
-/** Adds `delta` to document_count atomically (a server-side increment). NOT_FOUND if the space is gone. */
-export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string): Promise<void> {
+/**
+ * Adds `delta` to document_count atomically (a server-side increment); with `contentChanged` the
+ * content version is bumped in the same write (a deleted document). NOT_FOUND if the space is gone.
+ */
+export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string, contentChanged = false): Promise<void> {
   const c = await getContainer('spaces');
-  await cosmosCall(
-    () =>
-      c.item(spaceId, tenantId).patch([
-        { op: 'incr', path: '/documentCount', value: delta },
-        { op: 'set', path: '/updatedAt', value: updatedAt },
-      ]),
-    WHAT,
-  );
+  const ops: PatchOperation[] = [
+    { op: 'incr', path: '/documentCount', value: delta },
+    { op: 'set', path: '/updatedAt', value: updatedAt },
+  ];
+  if (contentChanged) ops.push({ op: 'incr', path: '/contentVersion', value: 1 });
+  await cosmosCall(() => c.item(spaceId, tenantId).patch(ops), WHAT);
+}
+
+/** Bumps the space's content version (a document processed). NOT_FOUND if the space is gone. */
+export async function bumpContentVersion(tenantId: string, spaceId: string): Promise<void> {
+  const c = await getContainer('spaces');
+  await cosmosCall(() => c.item(spaceId, tenantId).patch([{ op: 'incr', path: '/contentVersion', value: 1 }]), WHAT);
+}
+
+/** The space's content version (0 before any change), or undefined when there is no such space. */
+export async function readContentVersion(tenantId: string, spaceId: string): Promise<number | undefined> {
+  const s = await readSpace(tenantId, spaceId);
+  return s ? (s.contentVersion ?? 0) : undefined;
 }
 
 export interface ListSpacesQuery {
@@ -153,3 +166,19 @@ export async function listSpaces(tenantId: string, q: ListSpacesQuery): Promise<
 }
 
 export const spaceNotFound = (): AppError => notFound(WHAT);
+
+/** How many spaces a list (tenant, name prefix) holds: one COUNT query (GraphQL's totalCount). */
+export async function countSpaces(tenantId: string, prefix?: string): Promise<number> {
+  const c = await getContainer('spaces');
+  const parameters = [{ name: '@t', value: tenantId }];
+  let where = "c.tenantId = @t AND c.type = 'space'";
+  if (prefix) {
+    where += ' AND STARTSWITH(c.nameKey, @p)';
+    parameters.push({ name: '@p', value: prefix });
+  }
+  const { resources } = await cosmosCall(
+    () => c.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, { partitionKey: tenantId }).fetchAll(),
+    WHAT,
+  );
+  return resources[0] ?? 0;
+}

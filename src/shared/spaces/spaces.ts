@@ -9,6 +9,7 @@ import { publishQuietly } from '../events/publish-quietly';
 import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord } from './space-records';
 import {
   insertSpace,
+  countSpaces,
   listSpaces,
   patchSpace,
   readSpace,
@@ -85,3 +86,6 @@ export async function updateSpace(
 
 export const listSpacesPage = (tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> =>
   listSpaces(tenantId, { ...q, prefix: q.prefix === undefined ? undefined : nameKeyOf(q.prefix) });
+
+export const countSpacesOf = (tenantId: string, prefix?: string): Promise<number> =>
+  countSpaces(tenantId, prefix === undefined ? undefined : nameKeyOf(prefix));
