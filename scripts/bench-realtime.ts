@@ -20,7 +20,7 @@ import { percentile, runBench } from './bench-lib';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 /** Load processes sharing the clients: one process receiving 10,000 copies of an event in turn would itself be the last client's delay. */
-const LOAD_PROCESSES = Math.max(1, Number(process.env.BENCH_LOAD_PROCESSES ?? 4));
+const LOAD_PROCESSES = Math.max(1, Number(process.env.BENCH_LOAD_PROCESSES ?? 2));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 250);
 const PHASE_TIMEOUT_MS = 300_000;

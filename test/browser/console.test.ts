@@ -57,7 +57,7 @@ describe('live console', () => {
     expect(text).toContain('notes.txt');
     // Once the document is processed, a question about it is answered from it (extractive: no model here).
     await page.locator('li.event[data-event-type="document.processed"]').waitFor({ timeout: 15_000 });
-    await page.getByLabel('Question').fill('What reaches the browser?');
+    await page.getByLabel('Question', { exact: true }).fill('What reaches the browser?');
     await page.getByRole('button', { name: 'Ask' }).click();
     await page.locator('#citations li.citation').first().waitFor({ timeout: 15_000 });
     expect(await page.locator('#answer-text').textContent()).toContain('Live events reach the browser.');
