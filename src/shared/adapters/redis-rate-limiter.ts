@@ -5,6 +5,7 @@
  * which also re-caches it. Each call is bounded by a timeout; on a Redis error or timeout the
  * in-process limiter answers and the outage is logged at most once a minute.
  */
+import { inSpan } from '../telemetry/trace';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
@@ -96,7 +97,18 @@ export class RedisRateLimiter implements RateLimiter {
     const now = this.now();
     if (!Number.isFinite(policy.limit)) return unlimitedResult(now);
     try {
-      const result = await this.withTimeout(this.checkInRedis(key, policy, now, weight));
+      // A CLIENT span: a Redis dependency in Application Insights (no-op cost without telemetry).
+      const result = await inSpan(
+        { name: 'redis EVALSHA sliding-window', kind: 'client', attributes: { 'db.system': 'redis', 'db.operation': 'EVALSHA' } },
+        async (span) => {
+          try {
+            return await this.withTimeout(this.checkInRedis(key, policy, now, weight));
+          } catch (e) {
+            span.fail(e);
+            throw e;
+          }
+        },
+      );
       this.lastOutcome = 'redis';
       if (this.inOutage) {
         this.inOutage = false;

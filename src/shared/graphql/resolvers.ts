@@ -16,7 +16,8 @@ import { submitQueryBody } from '../queries/query-schemas';
 import { getQuery, queryNotFound, submitQuery, waitForQuery } from '../queries/queries';
 import { createSpaceBody, patchSpaceBody } from '../spaces/space-schemas';
 import { SPACE_ID_PATTERN } from '../spaces/space-records';
-import { countSpacesOf, createSpace, deleteSpace, getSpace, listSpacesPage, updateSpace } from '../spaces/spaces';
+import { deleteSpace } from '../documents/space-cleanup';
+import { countSpacesOf, createSpace, getSpace, listSpacesPage, updateSpace } from '../spaces/spaces';
 import { webhookBody } from '../webhooks/schemas';
 import { WEBHOOK_ID_PATTERN } from '../webhooks/webhook-store';
 import { createWebhook, listWebhooks, removeWebhook } from '../webhooks/webhooks';
@@ -174,7 +175,7 @@ export const resolvers = {
         dropUndefined({ question: a.input.question, top_k: a.input.topK ?? undefined, document_ids: a.input.documentIds ?? undefined, mode: a.input.mode ?? undefined }),
         'input',
       );
-      let q = await submitQuery(tenantId, spaceId(a.spaceId), body);
+      let q = await submitQuery(tenantId, spaceId(a.spaceId), body, { tier: ctx.principal.tier });
       if (a.wait) q = await waitForQuery(tenantId, q.id, getConfig().QUERY_WAIT_SECONDS * 1000);
       return queryView(q);
     },
