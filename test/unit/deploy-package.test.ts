@@ -18,8 +18,9 @@ const LOADED_ON_DEMAND = new Set(['applicationinsights']);
 const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 
 async function functionGraph(): Promise<{ inputs: string[]; packages: Set<string> }> {
-  // index.ts is what the host loads first (package.json main), then each function file.
-  const entryPoints = [join(root, 'src/index.ts'), ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f))];
+  // index.ts is what the host loads first (package.json main), then each function file; the
+  // extraction worker is started by path in a worker thread.
+  const entryPoints = [join(root, 'src/index.ts'), join(root, 'src/shared/extraction/worker.ts'), ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f))];
   const r = await build({ entryPoints, absWorkingDir: root, bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, outdir: 'out', logLevel: 'silent' });
   const packages = new Set<string>();
   for (const out of Object.values(r.metafile.outputs)) for (const i of out.imports) if (i.external && !i.path.startsWith('node:')) packages.add(packageOf(i.path));
