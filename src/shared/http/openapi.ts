@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EXAMPLE_META, fixedComponents, RATE_LIMIT_HEADERS, ref, SECURITY_SCHEMES, errorResponseName, type Json } from './openapi-components';
 import { BODY_EXAMPLES, EVENT_DATA_EXAMPLES, SCHEMA_EXAMPLES } from './openapi-examples';
+import { SUMMARIES } from './openapi-summaries';
 import type { RouteEntry } from './registry';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS } from './webhook-events';
 
@@ -132,7 +133,7 @@ function operation(route: RouteEntry, components: Record<string, unknown>): Json
   if (route.etag) notes.push('Answers with an ETag.');
   const op: Json = {
     operationId: route.name,
-    summary: route.summary ?? route.name,
+    summary: route.summary ?? SUMMARIES[route.name] ?? route.name,
     description: notes.join(' '),
     tags: [tagOf(route)],
     parameters: parametersOf(route, components),

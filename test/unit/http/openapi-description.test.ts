@@ -56,6 +56,7 @@ describe('openapi.json', () => {
     for (const [method, path, op] of operations()) {
       const what = `${method} ${path}`;
       expect(ids.has(op.operationId), `${what} operationId unique`).toBe(false);
+      expect(op.summary, `${what} has a summary (src/shared/http/openapi-summaries.ts)`).not.toBe(op.operationId);
       ids.add(op.operationId);
       expect(op.security, what).toBeDefined();
       expect(op.parameters, what).toContainEqual({ $ref: '#/components/parameters/RequestId' });
