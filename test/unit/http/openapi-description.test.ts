@@ -3,7 +3,9 @@
  * example validates against its schema, every event type the code emits has a webhook entry, and
  * every operation carries its auth, error responses and headers.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -43,6 +45,20 @@ describe('openapi.json', () => {
     // A plain boolean first: a diff of two 280 KiB strings helps nobody; the message says what to do.
     expect(committed === text, `${OPENAPI_FILE} differs from the code: run npm run openapi and commit it`).toBe(true);
   });
+
+  it('the TypeScript client is generated from it (npm run client)', () => {
+    const root = projectRoot();
+    const dir = mkdtempSync(join(tmpdir(), 'eva-client-'));
+    try {
+      const out = join(dir, 'schema.d.ts');
+      const cli = join(root, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+      execFileSync(process.execPath, [cli, OPENAPI_FILE, '--redocly', 'redocly.yaml', '--output', out], { cwd: root, stdio: 'pipe' });
+      const committed = readFileSync(join(root, 'clients', 'typescript', 'src', 'schema.d.ts'), 'utf8');
+      expect(committed === readFileSync(out, 'utf8'), 'clients/typescript/src/schema.d.ts is stale: run npm run client').toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('is deterministic: paths, webhooks and components sorted', () => {
     const sorted = (o: object) => expect(Object.keys(o)).toEqual(Object.keys(o).sort());
