@@ -13,8 +13,11 @@ endpoint({
   bodyMode: 'stream',
   summary: 'GraphQL queries and mutations (graphql-yoga); see docs/graphql.md',
   response: null,
-  raw: { contentType: 'application/json', description: 'A GraphQL result: { data, errors }. 400 when the operation cannot run (no data).' },
-  status: [200, 400],
+  raw: {
+    contentType: 'application/json',
+    description: 'A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json.',
+  },
+  status: [200, 400, 415],
   handler: async ({ request, principal }) => {
     const body = request.method === 'POST' ? await readLimitedText(request, getConfig().MAX_REQUEST_BODY_BYTES) : undefined;
     const headers = new Headers();

@@ -2450,7 +2450,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data). */
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2463,7 +2463,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data). */
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2478,6 +2478,19 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             429: components["responses"]["RateLimitExceeded"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DependencyUnavailable"];
@@ -2509,7 +2522,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data). */
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2522,7 +2535,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data). */
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2537,6 +2550,19 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
+            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             429: components["responses"]["RateLimitExceeded"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DependencyUnavailable"];
