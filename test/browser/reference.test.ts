@@ -1,7 +1,8 @@
 /**
  * The API reference page in Debian's Chromium (headless, playwright-core) against the local host:
  * it renders the operations from /api/openapi.json, and the browser asks nothing of any other
- * origin (every request off this host is aborted and recorded). Fails, not skips, without Chromium.
+ * origin (every request off this host is aborted and recorded), and Scalar reports no part of the
+ * description it cannot read. Fails, not skips, without Chromium.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -31,6 +32,10 @@ describe('API reference page', () => {
     const foreign: string[] = [];
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Scalar reports what it cannot read in the description as console warnings.
+    page.on('console', (m) => {
+      if (m.type() === 'warning' && /validation/i.test(m.text())) errors.push(m.text());
+    });
     await page.route('**/*', (route) => {
       const url = route.request().url();
       if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();

@@ -1032,8 +1032,11 @@ export interface components {
             status: "active" | "expired" | "revoked";
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             expires_at: string | null;
+            /** Format: date-time */
             revoked_at: string | null;
+            /** Format: date-time */
             last_used_at: string | null;
             rotated_from: string | null;
             rotated_to: string | null;
@@ -1053,6 +1056,7 @@ export interface components {
             data: {
                 key_id: string;
                 key_prefix: string;
+                /** Format: date-time */
                 expires_at: string | null;
                 successor_key_id: string | null;
             };
@@ -1068,8 +1072,11 @@ export interface components {
             status: "active" | "expired" | "revoked";
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             expires_at: string | null;
+            /** Format: date-time */
             revoked_at: string | null;
+            /** Format: date-time */
             last_used_at: string | null;
             rotated_from: string | null;
             rotated_to: string | null;
@@ -1091,6 +1098,7 @@ export interface components {
                 key_id: string;
                 new_key_id: string;
                 new_key_prefix: string;
+                /** Format: date-time */
                 old_key_expires_at: string | null;
                 grace_period_days: number;
                 /** @enum {string} */
@@ -1108,8 +1116,11 @@ export interface components {
             status: "active" | "expired" | "revoked";
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             expires_at: string | null;
+            /** Format: date-time */
             revoked_at: string | null;
+            /** Format: date-time */
             last_used_at: string | null;
             rotated_from: string | null;
             rotated_to: string | null;
@@ -1238,6 +1249,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** Format: date-time */
             processed_at: string | null;
         };
         DocumentAddedEvent: {
@@ -1510,7 +1522,8 @@ export interface components {
             question: string;
             answer: string | null;
             citations: components["schemas"]["Citation"][];
-            mode: ("extractive" | "generative") | null;
+            /** @enum {string|null} */
+            mode: "extractive" | "generative" | null;
             model?: string;
             usage?: {
                 prompt_tokens: number;
@@ -1523,6 +1536,7 @@ export interface components {
             };
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             completed_at: string | null;
         };
         QueryCompletedEvent: {
@@ -1573,6 +1587,7 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             completed_at: string | null;
             error?: {
                 code: string;
@@ -1621,7 +1636,8 @@ export interface components {
             question: string;
             answer: string | null;
             citations: components["schemas"]["Citation"][];
-            mode: ("extractive" | "generative") | null;
+            /** @enum {string|null} */
+            mode: "extractive" | "generative" | null;
             model?: string;
             usage?: {
                 prompt_tokens: number;
@@ -1634,6 +1650,7 @@ export interface components {
             };
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             completed_at: string | null;
             links: {
                 [key: string]: string;
@@ -1690,14 +1707,18 @@ export interface components {
             status: "active" | "expired" | "revoked";
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             expires_at: string | null;
+            /** Format: date-time */
             revoked_at: string | null;
+            /** Format: date-time */
             last_used_at: string | null;
             rotated_from: string | null;
             rotated_to: string | null;
             /** @description The key itself; shown once, store it now. */
             key: string;
             grace_period_days: number;
+            /** Format: date-time */
             old_key_expires_at: string | null;
         };
         RotatedWebhook: {
@@ -1706,7 +1727,9 @@ export interface components {
             event_types: string[];
             description: string | null;
             enabled: boolean;
-            disabled_reason: ("manual" | "failing") | null;
+            /** @enum {string|null} */
+            disabled_reason: "manual" | "failing" | null;
+            /** Format: date-time */
             secret_created_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -1714,6 +1737,7 @@ export interface components {
             updated_at: string;
             /** @description The signing secret (whsec_…); shown once, store it now. */
             secret: string;
+            /** Format: date-time */
             previous_secret_expires_at: string | null;
         };
         /**
@@ -1908,7 +1932,9 @@ export interface components {
             event_types: string[];
             description: string | null;
             enabled: boolean;
-            disabled_reason: ("manual" | "failing") | null;
+            /** @enum {string|null} */
+            disabled_reason: "manual" | "failing" | null;
+            /** Format: date-time */
             secret_created_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -1945,14 +1971,19 @@ export interface components {
             event_types: string[];
             description: string | null;
             enabled: boolean;
-            disabled_reason: ("manual" | "failing") | null;
+            /** @enum {string|null} */
+            disabled_reason: "manual" | "failing" | null;
+            /** Format: date-time */
             secret_created_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** Format: date-time */
             failing_since: string | null;
+            /** Format: date-time */
             last_success_at: string | null;
+            /** Format: date-time */
             last_failure_at: string | null;
         };
         WebhookDisabledEvent: {
@@ -2001,7 +2032,9 @@ export interface components {
             event_types: string[];
             description: string | null;
             enabled: boolean;
-            disabled_reason: ("manual" | "failing") | null;
+            /** @enum {string|null} */
+            disabled_reason: "manual" | "failing" | null;
+            /** Format: date-time */
             secret_created_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -2015,7 +2048,8 @@ export interface components {
             kind: "api_key" | "jwt" | "platform_admin" | "anonymous";
             tenant_id: string;
             key_id: string | null;
-            tier: ("anonymous" | "free" | "basic" | "pro" | "enterprise") | null;
+            /** @enum {string|null} */
+            tier: "anonymous" | "free" | "basic" | "pro" | "enterprise" | null;
             scopes: ("spaces:read" | "spaces:write" | "documents:read" | "documents:write" | "queries:execute" | "webhooks:manage" | "keys:manage" | "admin:all")[];
         };
     };

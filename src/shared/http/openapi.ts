@@ -13,11 +13,34 @@ import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS } from './webhook-events';
 
 const REF_PREFIX = '#/components/schemas/';
 
+/**
+ * `anyOf: [{ type: T, … }, { type: 'null' }]` (zod's nullable) as `type: [T, 'null']`: the same
+ * JSON Schema, and the form viewers and generators handle best (Scalar's reader rejects the anyOf).
+ * Keywords of T (pattern, minimum, format) only apply to T's values; an enum gains null.
+ */
+function simplifyNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(simplifyNullable);
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = Object.fromEntries(Object.entries(node as Json).map(([k, v]) => [k, simplifyNullable(v)]));
+  const alt = out.anyOf as Json[] | undefined;
+  if (alt?.length === 2 && Object.keys(out).length <= 2) {
+    const nul = alt.findIndex((x) => x.type === 'null' && Object.keys(x).length === 1);
+    const other = alt[1 - nul];
+    if (nul >= 0 && other && typeof other.type === 'string' && !('$ref' in other)) {
+      const merged: Json = { ...other, type: [other.type, 'null'] };
+      if (Array.isArray(other.enum)) merged.enum = [...(other.enum as unknown[]), null];
+      if (out.description !== undefined) merged.description = out.description;
+      return merged;
+    }
+  }
+  return out;
+}
+
 /** Converts one zod schema; its named sub-schemas go into `components`. */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, unknown>): Json {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   const text = JSON.stringify(out).replaceAll('"#/$defs/', `"${REF_PREFIX}`);
-  const converted = JSON.parse(text) as Json & { $defs?: Record<string, unknown> };
+  const converted = simplifyNullable(JSON.parse(text)) as Json & { $defs?: Record<string, unknown> };
   for (const [id, def] of Object.entries(converted.$defs ?? {})) components[id] = def;
   delete converted.$defs;
   delete converted.$schema;
@@ -192,7 +215,7 @@ function webhooksOf(components: Record<string, unknown>): Json {
       type: 'object',
       required: ['event_type', 'event_id', 'timestamp', 'tenant_id', 'space_id', 'data'],
       properties: {
-        event_type: { const: type },
+        event_type: { type: 'string', const: type },
         event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' },
         timestamp: { type: 'string', format: 'date-time' },
         tenant_id: { type: 'string' },

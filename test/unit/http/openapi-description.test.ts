@@ -145,7 +145,7 @@ describe('openapi.json', () => {
     expect([...emitted].sort()).toEqual([...WEBHOOK_EVENT_TYPES]);
     for (const type of WEBHOOK_EVENT_TYPES) {
       expect(spec.webhooks[type].post.requestBody.content['application/json'].schema).toEqual({ $ref: `#/components/schemas/${eventSchemaName(type)}` });
-      expect(spec.components.schemas[eventSchemaName(type)].properties.event_type).toEqual({ const: type });
+      expect(spec.components.schemas[eventSchemaName(type)].properties.event_type).toEqual({ type: 'string', const: type });
     }
   });
 
