@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (scripts/audit.mjs).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/bench-*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -20,6 +20,8 @@ param openAiEmbeddingDeployment string = 'text-embedding-3-small'
 param webPubSubHub string = 'eva'
 @description('Resource id of the action group alerts notify.')
 param actionGroupId string
+@description('Allow keys / SAS beside the identity on Cosmos, Service Bus, Web PubSub and OpenAI (break-glass; the app uses its identity).')
+param allowKeyAccess bool = false
 @secure()
 param jwtSecretKey string
 @secure()
@@ -38,11 +40,11 @@ module storage 'modules/storage.bicep' = {
 }
 module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
-  params: { name: '${prefix}-${unique}', location: location, throughput: cosmosThroughput, autoscale: cosmosAutoscale }
+  params: { name: '${prefix}-${unique}', location: location, throughput: cosmosThroughput, autoscale: cosmosAutoscale, allowKeyAccess: allowKeyAccess }
 }
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
-  params: { name: '${prefix}-${unique}', location: location }
+  params: { name: '${prefix}-${unique}', location: location, allowKeyAccess: allowKeyAccess }
 }
 module redis 'modules/redis.bicep' = {
   name: 'redis'
@@ -50,7 +52,7 @@ module redis 'modules/redis.bicep' = {
 }
 module webPubSub 'modules/webpubsub.bicep' = {
   name: 'webpubsub'
-  params: { name: '${prefix}-${unique}', location: location, hub: webPubSubHub }
+  params: { name: '${prefix}-${unique}', location: location, hub: webPubSubHub, allowKeyAccess: allowKeyAccess }
 }
 module openAi 'modules/openai.bicep' = {
   name: 'openai'
@@ -60,6 +62,7 @@ module openAi 'modules/openai.bicep' = {
     chatDeployment: openAiChatDeployment
     chatModelVersion: openAiChatModelVersion
     embeddingDeployment: openAiEmbeddingDeployment
+    allowKeyAccess: allowKeyAccess
   }
 }
 module keyVault 'modules/keyvault.bicep' = {
@@ -69,10 +72,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     jwtSecretKey: jwtSecretKey
     apiKeySalt: apiKeySalt
-    storageAccountName: storage.outputs.name
-    serviceBusNamespaceName: serviceBus.outputs.name
     redisName: redis.outputs.name
-    webPubSubName: webPubSub.outputs.name
   }
 }
 module functionApp 'modules/functionapp.bicep' = {
@@ -86,9 +86,13 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     keyVaultUri: keyVault.outputs.uri
     cosmosEndpoint: cosmos.outputs.endpoint
+    blobEndpoint: storage.outputs.blobEndpoint
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    webPubSubEndpoint: webPubSub.outputs.endpoint
     redisHost: redis.outputs.hostName
     openAiEndpoint: openAi.outputs.endpoint
     openAiChatDeployment: openAiChatDeployment
+    openAiEmbeddingDeployment: openAiEmbeddingDeployment
     webPubSubHub: webPubSubHub
   }
 }
@@ -108,6 +112,7 @@ module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   params: {
     prefix: prefix
+    location: location
     actionGroupId: actionGroupId
     appInsightsId: monitoring.outputs.appInsightsId
     serviceBusNamespaceId: serviceBus.outputs.id

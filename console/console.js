@@ -1,4 +1,4 @@
-/* global document, fetch, FormData, URL, WebPubSubClientBundle */
+/* global document, fetch, FormData, URL, setTimeout, WebPubSubClientBundle */
 // The live console: an API key held in memory only, the tenant's spaces, create and upload, and
 // the events Web PubSub pushes for the tenant and its spaces, shown as they arrive.
 'use strict';
@@ -39,8 +39,38 @@
 
   function renderSpaces() {
     $('spaces').replaceChildren(...spaces.map((s) => Object.assign(document.createElement('li'), { textContent: `${s.name} (${s.id})` })));
-    $('upload-space').replaceChildren(...spaces.map((s) => Object.assign(document.createElement('option'), { value: s.id, textContent: s.name })));
+    const options = () => spaces.map((s) => Object.assign(document.createElement('option'), { value: s.id, textContent: s.name }));
+    $('upload-space').replaceChildren(...options());
+    $('ask-space').replaceChildren(...options());
   }
+
+  // The answer and its sources; a citation is "[n] filename (page): excerpt", n as in the answer.
+  function showAnswer(q) {
+    const text = $('answer-text');
+    $('answer').setAttribute('aria-busy', 'false');
+    if (q.status === 'failed') {
+      text.textContent = `The question failed: ${q.error ? q.error.message : 'unknown error'}`;
+    } else if (q.status === 'pending') {
+      text.textContent = 'Still working on it…';
+      $('answer').setAttribute('aria-busy', 'true');
+    } else {
+      text.textContent = q.answer || 'No answer.';
+    }
+    const cites = q.citations || [];
+    $('citations-h').hidden = cites.length === 0;
+    $('citations').replaceChildren(
+      ...cites.map((c) => {
+        const li = document.createElement('li');
+        li.className = 'citation';
+        const src = document.createElement('strong');
+        src.textContent = `[${c.n}] ${c.filename}${c.page ? `, page ${c.page}` : ''}`;
+        li.append(src, `: ${c.excerpt}`);
+        return li;
+      }),
+    );
+  }
+
+  const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
   // One connection joined to the tenant's group and every listed space's group; a new space
   // means a new negotiate (the token names the groups it may join).
@@ -72,7 +102,7 @@
       spaces = await call('/v1/spaces?limit=50');
       renderSpaces();
       await connect();
-      for (const b of document.querySelectorAll('#space-form button, #upload-form button')) b.disabled = false;
+      for (const b of document.querySelectorAll('#space-form button, #upload-form button, #ask-form button')) b.disabled = false;
     } catch (e) {
       status(`Could not connect: ${e.message}`);
     }
@@ -102,6 +132,32 @@
       status(`Uploaded ${file.name}.`);
     } catch (e) {
       status(`Could not upload: ${e.message}`);
+    }
+  });
+
+  $('ask-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = $('ask-form').querySelector('button');
+    button.disabled = true;
+    $('answer').setAttribute('aria-busy', 'true');
+    $('answer-text').textContent = 'Asking…';
+    $('citations').replaceChildren();
+    $('citations-h').hidden = true;
+    try {
+      const space = encodeURIComponent($('ask-space').value);
+      let q = await call(`/v1/spaces/${space}/query?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: $('ask-question').value }) });
+      // ?wait=true answers 200 when done, or 202 while the query still runs: then look again.
+      for (let i = 0; q.status === 'pending' && i < 60; i++) {
+        showAnswer(q);
+        await sleep(1000);
+        q = await call(`/v1/queries/${encodeURIComponent(q.id)}`);
+      }
+      showAnswer(q);
+    } catch (e) {
+      $('answer').setAttribute('aria-busy', 'false');
+      $('answer-text').textContent = `Could not ask: ${e.message}`;
+    } finally {
+      button.disabled = false;
     }
   });
 })();

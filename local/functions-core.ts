@@ -180,7 +180,26 @@ export function clearRegisteredFunctions(): void {
   state.functions.clear();
 }
 
-/** Hooks registered through app.hook.* (kept so they can be inspected; the local host does not run them). */
+/**
+ * Runs one invocation as the worker does: every preInvocation hook first (a hook may replace the
+ * handler, e.g. to run it inside a trace span), then the handler with the trigger input.
+ */
+export function invokeFunction(fn: Pick<RegisteredFunction, 'handler'>, input: unknown, context: InvocationContext): unknown {
+  const hooks = [...(state.hooks.get('preInvocation') ?? [])];
+  if (hooks.length === 0) return fn.handler(input, context);
+  const hookContext = { invocationContext: context, inputs: [input], functionCallback: fn.handler as (...args: unknown[]) => unknown, hookData: {} };
+  // Hooks run in order; only one that returns a promise is awaited (no extra turns on the hot path).
+  const run = (from: number): unknown => {
+    for (let i = from; i < hooks.length; i++) {
+      const r = hooks[i]?.(hookContext);
+      if (r instanceof Promise) return r.then(() => run(i + 1));
+    }
+    return hookContext.functionCallback(...hookContext.inputs, context);
+  };
+  return run(0);
+}
+
+/** Hooks registered through app.hook.* (preInvocation ones run in invokeFunction; the others are kept for inspection). */
 export function getRegisteredHooks(hookName: string): HookCallback[] {
   return [...(state.hooks.get(hookName) ?? [])];
 }

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
-import { resetConfig } from '../src/shared/config';
+import { getConfig, resetConfig } from '../src/shared/config';
 import { whenEventsDispatched } from '../src/shared/events/publisher';
 import { resetServices } from '../src/shared/services';
 import { createLogger, type Logger } from '../src/shared/logger';
@@ -18,6 +18,7 @@ import { maxAutoLockRenewalMsFrom, maxConcurrentCallsFrom, QueueRunner, readHost
 import { startServiceBusStandIn, type ServiceBusStandIn } from './service-bus/server';
 import type { ServiceBusStore } from './service-bus/store';
 import { TimerRunner } from './timer-runner';
+import { registerInvocationTracing } from '../src/shared/telemetry/invocation-hook';
 
 export interface LocalHostOptions {
   /** 0 picks a free port. Default: PORT env, else 7071. */
@@ -84,6 +85,8 @@ export function listFunctionFiles(dir: string): string[] {
 /** Loads function files in order; each one's app.* calls register with the functions-core stand-in. */
 export async function loadFunctionFiles(files: readonly string[]): Promise<void> {
   installFunctionsCore();
+  // What src/index.ts does in Azure: queue and timer invocations run as trace spans.
+  registerInvocationTracing();
   const req = createRequire(__filename);
   for (const file of files) {
     try {
@@ -175,6 +178,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     hostname: options.hostname,
     routePrefix: routePrefixFrom(hostJson),
     logger,
+    bodyTimeoutMs: getConfig().BODY_TIMEOUT_MS,
   });
   queues.start();
   if (options.startTimers) timers.start();

@@ -5,10 +5,18 @@
  * socket with backpressure) and InvocationContext; the handler's HttpResponseInit/HttpResponse is
  * written back, streaming bodies included. 404/405 from routing and a thrown handler error get the
  * project's error envelope (the endpoint pipeline normally catches errors itself).
+ *
+ * Slow and lying clients, as a front end would treat them: headers past maxHeaderBytes get a 431
+ * envelope, headers that do not arrive within headersTimeout a 408, unparseable requests a 400 (node's
+ * clientError, written on the socket). After a response sent before its request body has fully
+ * arrived (a 413, a 408 from the pipeline's body deadline, a 404), the rest of the body is read and
+ * dropped for up to lingerMs (a client still sending reads the answer instead of a reset; a body that
+ * completes keeps the connection alive), then the connection is closed, so a body that never ends
+ * cannot hold it. Node's requestTimeout (a little past bodyTimeoutMs) is the backstop.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -28,7 +36,7 @@ import { requestIdFrom } from '../src/shared/http/request-id';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { BodilessRequest } from './bodiless-request';
 import { invocationLogHandler } from './invocation-log';
-import type { FunctionHandler, RegisteredFunction } from './functions-core';
+import { invokeFunction, type FunctionHandler, type RegisteredFunction } from './functions-core';
 import { RouteTable } from './route-table';
 
 export interface HttpServerOptions {
@@ -41,6 +49,14 @@ export interface HttpServerOptions {
   /** Default 'api' (host.json extensions.http.routePrefix). */
   routePrefix?: string;
   logger?: Logger;
+  /** The pipeline's BODY_TIMEOUT_MS (default 120 s); node's requestTimeout is set a little past it. */
+  bodyTimeoutMs?: number;
+  /** Largest request head (request line + headers) before a 431 (default 16 KiB, node's). */
+  maxHeaderBytes?: number;
+  /** How long the rest of a body is drained after an early response before the socket closes (default 2 s). */
+  lingerMs?: number;
+  /** Milliseconds for the request head to arrive (default 60 s, or bodyTimeoutMs if smaller). */
+  headersTimeoutMs?: number;
 }
 
 export interface LocalHttpServer {
@@ -88,6 +104,29 @@ export function buildHttpRoutes(functions: readonly RegisteredFunction[], logger
     }
   }
   return table;
+}
+
+/** A response written straight onto the socket (node's clientError has no ServerResponse). */
+function rawError(code: ErrorCode, message: string): string {
+  const body = JSON.stringify(errorBody(new AppError(code, message), requestIdFrom(null)));
+  return (
+    `HTTP/1.1 ${statusFor(code)} ${code === 'HEADERS_TOO_LARGE' ? 'Request Header Fields Too Large' : code === 'REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\n` +
+    `Content-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/**
+ * Closes a connection whose request body is still arriving without resetting it: our side is ended
+ * (FIN after the response), the incoming bytes are read and dropped, and the socket is destroyed when
+ * the client closes or after `lingerMs`, whichever comes first.
+ */
+function lingeringClose(socket: Socket, lingerMs: number): void {
+  if (socket.destroyed) return;
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
+  socket.resume();
 }
 
 function sendError(res: ServerResponse, code: ErrorCode, message: string, requestId: string, extra: Record<string, string> = {}): void {
@@ -228,14 +267,37 @@ async function writeResponse(res: ServerResponse, result: unknown, head: boolean
   await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), res);
 }
 
+/**
+ * A response sent while its request body is still arriving: the rest is read and dropped (node does
+ * that itself, keeping the connection alive) but only for `lingerMs`; a body still unfinished then
+ * (a Content-Length never met, a drip, a huge upload after its 413) has its connection destroyed.
+ * The answer left lingerMs earlier, so a client that reads while it sends has it.
+ */
+function lingerAfterEarlyResponse(req: IncomingMessage, res: ServerResponse, lingerMs: number): void {
+  const length = req.headers['content-length'];
+  // Bodiless requests (most GETs) complete with their headers: nothing to do.
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return;
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, lingerMs);
+    timer.unref();
+    req.once('end', () => clearTimeout(timer));
+    req.socket.once('close', () => clearTimeout(timer));
+  });
+}
+
 export function createRequestListener(
   table: RouteTable<HttpFunction>,
-  opts: { routePrefix: string; origin: () => string; logger: Logger },
+  opts: { routePrefix: string; origin: () => string; logger: Logger; lingerMs?: number },
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const lingerMs = opts.lingerMs ?? 2_000;
   const prefix = opts.routePrefix === '' ? '' : `/${opts.routePrefix.replace(/^\/+|\/+$/g, '')}`;
   const prefixLower = prefix.toLowerCase();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    lingerAfterEarlyResponse(req, res, lingerMs);
     const rawUrl = req.url ?? '/';
     const method = req.method ?? 'GET';
     const q = rawUrl.indexOf('?');
@@ -305,7 +367,7 @@ export function createRequestListener(
     const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
 
     try {
-      const result = await fn.handler(request, context);
+      const result = (await invokeFunction(fn, request, context)) as Awaited<ReturnType<FunctionHandler>>;
       await writeResponse(res, result, method === 'HEAD');
     } catch (err) {
       opts.logger.error('http function failed', {
@@ -337,9 +399,45 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   const logger = options.logger ?? createLogger({ level: 'warn', format: 'text' });
   const table = buildHttpRoutes(options.functions, logger);
   let origin = `http://${hostname}:${port}`;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 120_000;
+  const lingerMs = options.lingerMs ?? 2_000;
+  // The pipeline answers a late body with its 408 envelope first; node's check is the backstop.
+  const requestTimeout = bodyTimeoutMs + lingerMs + 1_000;
   const server = createServer(
-    createRequestListener(table, { routePrefix: options.routePrefix ?? 'api', origin: () => origin, logger }),
+    {
+      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+      requestTimeout,
+      headersTimeout: Math.min(options.headersTimeoutMs ?? 60_000, requestTimeout),
+      // How often node looks for expired requests (default 30 s, too coarse for short limits).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(bodyTimeoutMs / 4))),
+    },
+    createRequestListener(table, { routePrefix: options.routePrefix ?? 'api', origin: () => origin, logger, lingerMs }),
   );
+  const answered = new WeakSet<Socket>();
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    // A response already under way (or a socket gone): nothing can be written any more.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const code: ErrorCode =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'HEADERS_TOO_LARGE'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'REQUEST_TIMEOUT'
+          : 'VALIDATION_ERROR';
+    const message =
+      code === 'HEADERS_TOO_LARGE'
+        ? `The request headers exceed ${options.maxHeaderBytes ?? 16 * 1024} bytes.`
+        : code === 'REQUEST_TIMEOUT'
+          ? 'The request did not arrive in time.'
+          : 'The request could not be parsed as HTTP.';
+    socket.write(rawError(code, message));
+    lingeringClose(socket, lingerMs);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, hostname, () => {

@@ -18,7 +18,7 @@ import {
 } from '@azure/service-bus';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { invocationLogHandler } from './invocation-log';
-import { resolveSetting, type RegisteredFunction } from './functions-core';
+import { invokeFunction, resolveSetting, type RegisteredFunction } from './functions-core';
 
 export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
 const DEFAULT_CONNECTION_SETTING = 'SERVICE_BUS_CONNECTION_STRING';
@@ -187,7 +187,7 @@ export class QueueRunner {
     });
     try {
       try {
-        await fn.handler(consumer.many ? [message.body] : message.body, context);
+        await invokeFunction(fn, consumer.many ? [message.body] : message.body, context);
       } catch (err) {
         this.#logger.warn('queue function failed; message abandoned', {
           function: fn.name,

@@ -4,12 +4,13 @@
  * not configured, then the local host with timers armed, prints what runs where, and shuts down
  * cleanly on SIGINT/SIGTERM (a second signal forces the exit).
  */
+import { startTelemetry } from '../src/shared/telemetry/telemetry';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFunctionsCore } from './functions-core';
 import { projectRoot, startLocalHost, type FunctionSummary } from './host';
 import { startEmulators } from './emulators';
-import { bootstrapLines, ensureBootstrap } from '../src/shared/identity/bootstrap';
+import { bootstrapLines, ensureBootstrap } from './bootstrap';
 import { resetServices } from '../src/shared/services';
 import { LOCAL_BLOB_PORT, LOCAL_COSMOS_PORT } from './local-ports';
 
@@ -50,7 +51,7 @@ function describeFunctions(url: string, fns: FunctionSummary[]): string[] {
     lines.push(`  ${methods.padEnd(width)}  ${url}/api/${f.route}  [${f.name}]`);
   }
   if (queues.length > 0) {
-    lines.push(`Queue functions (${queues.length}), in-process broker:`);
+    lines.push(`Queue functions (${queues.length}), through Service Bus:`);
     for (const f of queues) lines.push(`  ${f.queueName}  ->  ${f.name}`);
   }
   if (timers.length > 0) {
@@ -64,6 +65,8 @@ function describeFunctions(url: string, fns: FunctionSummary[]): string[] {
 async function main(): Promise<void> {
   const root = projectRoot();
   const settingsFile = loadLocalSettings(root);
+  // Only with APPLICATIONINSIGHTS_CONNECTION_STRING set (never otherwise).
+  if (startTelemetry()) process.stdout.write('Application Insights: on (APPLICATIONINSIGHTS_CONNECTION_STRING)\n');
   const emulators = await startEmulators({ cosmosPort: LOCAL_COSMOS_PORT, blobPort: LOCAL_BLOB_PORT });
   const port = process.env.PORT ? Number(process.env.PORT) : 7071;
   let host;

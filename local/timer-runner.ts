@@ -10,7 +10,7 @@ import { Cron } from 'croner';
 import { InvocationContext, type FunctionTrigger, type Timer } from '@azure/functions';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { invocationLogHandler } from './invocation-log';
-import { resolveSetting, type RegisteredFunction } from './functions-core';
+import { invokeFunction, resolveSetting, type RegisteredFunction } from './functions-core';
 
 export interface TimerRunnerOptions {
   /** Functions to run; those without a timerTrigger are ignored. */
@@ -140,7 +140,7 @@ export class TimerRunner {
       options: { trigger: { ...entry.fn.trigger, name: entry.fn.triggerName } as FunctionTrigger, extraInputs: [], extraOutputs: [] },
     });
     const run = (async () => {
-      await entry.fn.handler(timer, context);
+      await invokeFunction(entry.fn, timer, context);
     })();
     // The settled copy only tracks "still running"; the caller gets (and handles) the real outcome.
     entry.running = run

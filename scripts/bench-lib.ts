@@ -43,8 +43,13 @@ export async function load(url: string, options: LoadOptions = {}): Promise<Load
 export const figuresRow = (name: string, f: LoadFigures): string =>
   `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`;
 
-/** The p-th percentile of ascending `sorted` (NaN when empty). */
-export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+/**
+ * The p-th percentile of ascending `sorted` by nearest rank (the smallest value with at least p% of
+ * the samples at or below it; NaN when empty). Every bench uses this one definition, so their p99s
+ * compare: of 100 samples, p50 is the 50th and p99 the 99th, never the maximum.
+ */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 /** The median of `xs` (NaN when empty). */
 export function median(xs: readonly number[]): number {

@@ -1,13 +1,14 @@
 /**
  * The load process of `npm run bench:realtime`: opens N real @azure/web-pubsub-client connections,
  * each through GET /v1/realtime/negotiate, and times every space.created it receives (receipt
- * minus the event's timestamp; both clocks are this machine's). Talks to the parent over IPC.
+ * minus the event's timestamp; both clocks are this machine's). Talks to the parent over IPC; the
+ * parent runs several of these, each with its share of the clients.
  */
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 
-const [api = '', key = '', countArg = '0'] = process.argv.slice(2);
+const [api = '', key = '', countArg = '0', concurrencyArg = '100'] = process.argv.slice(2);
 const count = Number(countArg);
-const OPEN_CONCURRENCY = 100;
+const OPEN_CONCURRENCY = Number(concurrencyArg);
 
 type Msg = { cmd: 'report' } | { cmd: 'stop' };
 const send = (m: unknown): void => {
@@ -51,8 +52,8 @@ async function main(): Promise<void> {
   send({ cmd: 'ready', connected: clients.length, failed, openSeconds: (Date.now() - started) / 1_000, rssPerClient: (process.memoryUsage().rss - before) / Math.max(1, clients.length) });
   process.on('message', (m: Msg) => {
     if (m.cmd === 'report') {
-      latencies.sort((a, b) => a - b);
-      send({ cmd: 'report', latencies: latencies.length, events: received.size, p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN, p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? NaN });
+      // The raw figures: the parent merges the load processes' receipts into one distribution.
+      send({ cmd: 'report', latencies, events: [...received] });
     } else {
       for (const c of clients) c.stop();
       setTimeout(() => process.exit(0), 200);

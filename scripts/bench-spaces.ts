@@ -30,7 +30,7 @@ import { getConfig, resetConfig } from '../src/shared/config';
 import { createTenant } from '../src/shared/identity/tenants';
 import { resetServices } from '../src/shared/services';
 import { createSpace } from '../src/shared/spaces/spaces';
-import { median } from './bench-lib';
+import { median, percentile } from './bench-lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SPACES = 1_000;
@@ -64,8 +64,6 @@ async function loadMax(url: string, key: string, paths: string[], seconds = SECO
   });
   return { rps: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors, non2xx: r.non2xx };
 }
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
 /**
  * A steady arrival rate: request k is due at start + k/rate, sent then over a keep-alive pool,

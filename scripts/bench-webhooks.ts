@@ -93,6 +93,19 @@ function figures(got: ReceivedWebhook[], responseAt: Map<string, number>, starte
   };
 }
 
+/** Prints the stand-in's queues that still hold messages (set in main), so a stalled run says where. */
+let reportPending: (() => void) | undefined;
+
+/** Waits until the subscriber's paths have received `count` webhooks. */
+async function deliveries(s: Subscribers, count: number, timeoutMs: number): Promise<void> {
+  try {
+    await s.receiver.waitFor(count, timeoutMs, (r) => s.paths.has(r.path));
+  } catch (err) {
+    reportPending?.();
+    throw err;
+  }
+}
+
 /** Changes one at a time, each waiting for all its deliveries. */
 async function paced(s: Subscribers, events: number, tag: string): Promise<Figures> {
   const before = s.mine().length;
@@ -101,7 +114,7 @@ async function paced(s: Subscribers, events: number, tag: string): Promise<Figur
   for (let n = 0; n < events; n++) {
     const c = await s.change(`${tag} ${n}`);
     responseAt.set(c.id, c.at);
-    await s.receiver.waitFor(before + (n + 1) * s.paths.size, 30_000, (r) => s.paths.has(r.path));
+    await deliveries(s, before + (n + 1) * s.paths.size, 30_000);
   }
   return figures(s.mine().slice(before), responseAt, started);
 }
@@ -125,7 +138,7 @@ async function burst(s: Subscribers, events: number, tag: string): Promise<Figur
     const c = await s.change(`${tag} ${n}`);
     responseAt.set(c.id, c.at);
   });
-  await s.receiver.waitFor(before + events * s.paths.size, 300_000, (r) => s.paths.has(r.path));
+  await deliveries(s, before + events * s.paths.size, 300_000);
   return figures(s.mine().slice(before), responseAt, started);
 }
 
@@ -139,9 +152,10 @@ async function pipeline(s: Subscribers, tenantId: string, events: number): Promi
     await publishEvent(makeEvent('space.created', tenantId, { space: { id } }, id));
     publishedAt.set(id, performance.now());
   });
-  await s.receiver.waitFor(before + events * s.paths.size, 300_000, (r) => s.paths.has(r.path));
+  await deliveries(s, before + events * s.paths.size, 300_000);
   return figures(s.mine().slice(before), publishedAt, started);
 }
+
 
 const fmt = (f: Figures): string =>
   `${String(f.deliveries).padStart(5)} deliveries  ${f.perSecond.toFixed(0).padStart(5)} deliveries/s   p50 ${f.p50.toFixed(1).padStart(7)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   unverified ${f.unverified}`;
@@ -158,6 +172,12 @@ async function main(): Promise<void> {
   await resetServices();
   const host = await startLocalHost({ port: 0, startTimers: false, serviceBus: emulators.serviceBus });
   const receiver = await startWebhookReceiver();
+  reportPending = () => {
+    for (const q of host.broker.queueNames()) {
+      const c = host.broker.counts(q);
+      if (Object.values(c).some((n) => n > 0)) console.error(`pending on "${q}": ${JSON.stringify(c)}`);
+    }
+  };
   try {
     const warm = await Subscribers.create(host, receiver, 'warmup', 2);
     await burst(warm, 40, 'warmup');

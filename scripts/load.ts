@@ -6,19 +6,21 @@
  *   npm run load -- --target <url>      the production profile against a deployed API
  *                                       (EVA_LOAD_API_KEY: a pro tenant's key; never run here)
  *
- * Locally it starts `node dist/local/start.js` (what `npm start` runs) on free loopback ports with
+ * Locally it starts `node dist/local/start.js` (what `npm start` runs) on a free loopback port, the
+ * emulators in a process of their own beside it, with
  * REDIS_HOST=127.0.0.1, seeds a `pro` tenant with a scoped key, runs the HTTP mix and (when the
  * host serves real-time negotiate) the WebSocket scenario side by side, writes each run's JSON and
  * an HTML latency chart under load-tests/results/ (git-ignored), prints the figures against the
  * production checklist's targets, and exits non-zero when Artillery's `ensure` thresholds fail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/shared/core/api-key';
 import { freePort } from '../local/free-port';
 import { projectRoot } from '../local/host';
+import type { EmulatorProcessReady } from '../local/emulators-process';
 import { latencyChartHtml, summarise, type ArtilleryReport, type RunSummary } from './load-report';
 
 type Profile = 'local' | 'smoke' | 'production';
@@ -84,18 +86,44 @@ async function waitUntilReady(origin: string, bootstrapKey: string, child: Child
   throw new Error('the local host was not ready within a minute');
 }
 
-/** The local host as `npm start` runs it, on free ports, with real Redis and a fresh pro tenant. */
+/** The emulators in a process of their own (they are other machines in Azure); resolves with their settings. */
+function startEmulatorProcess(): Promise<{ child: ChildProcess; env: Record<string, string> }> {
+  const child = fork(join(root, 'dist', 'local', 'emulators-process.js'), [], {
+    env: { ...process.env, DEBUG: undefined, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, env: (m as EmulatorProcessReady).env }));
+    child.once('exit', (code) => reject(new Error(`the emulators process exited with ${code}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/**
+ * The local host as `npm start` runs it, on a free port, with real Redis and a fresh pro tenant;
+ * the emulators run beside it in a process of their own. EVA_LOAD_CPU_PROF=<dir> writes the host's
+ * CPU profile there (open it in Chrome DevTools) to see where the time goes.
+ */
 async function startLocalApi(bootstrapKey: string, tenantId: string): Promise<LocalApi> {
-  const [port, cosmos, blob] = await Promise.all([freePort(), freePort(), freePort()]);
-  const child = spawn(process.execPath, [join(root, 'dist', 'local', 'start.js')], {
+  const emulators = await startEmulatorProcess();
+  const port = await freePort();
+  const profileDir = process.env.EVA_LOAD_CPU_PROF;
+  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(root, 'dist', 'local', 'start.js')], {
     cwd: root,
     env: {
       ...process.env,
+      ...emulators.env,
       // The `debug` package's DEBUG (for Artillery) is not the API's DEBUG setting.
       DEBUG: undefined,
       PORT: String(port),
-      COSMOS_EMULATOR_PORT: String(cosmos),
-      BLOB_EMULATOR_PORT: String(blob),
       REDIS_HOST: process.env.REDIS_HOST ?? '127.0.0.1',
       BOOTSTRAP_API_KEY: bootstrapKey,
       BOOTSTRAP_TENANT_ID: tenantId,
@@ -105,17 +133,17 @@ async function startLocalApi(bootstrapKey: string, tenantId: string): Promise<Lo
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilReady(origin, bootstrapKey, child, 60_000);
-  return {
-    origin,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    await stopChild(emulators.child);
   };
+  try {
+    await waitUntilReady(origin, bootstrapKey, child, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { origin, stop };
 }
 
 /** A key with the scopes the scenarios use (not the bootstrap admin key), exchanged for JWTs by the processor. */

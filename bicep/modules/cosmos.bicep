@@ -1,5 +1,7 @@
 param name string
 param location string
+@description('Allow account keys beside the identity (off: the app reaches the account with its identity).')
+param allowKeyAccess bool = false
 param throughput int
 param autoscale bool
 
@@ -15,6 +17,7 @@ var containers = [
   { name: 'webhookDeliveries', partitionKey: '/tenantId' }
   { name: 'outbox', partitionKey: '/tenantId' }
   { name: 'queries', partitionKey: '/tenantId' }
+  { name: 'graphqlSubscriptions', partitionKey: '/tenantId' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
@@ -24,7 +27,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   properties: {
     databaseAccountOfferType: 'Standard'
     enableFreeTier: false
-    disableLocalAuth: false
+    disableLocalAuth: !allowKeyAccess
     locations: [{ locationName: location, failoverPriority: 0 }]
     backupPolicy: { type: 'Continuous', continuousModeProperties: { tier: 'Continuous30Days' } }
     minimalTlsVersion: 'Tls12'

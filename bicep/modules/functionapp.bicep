@@ -10,9 +10,14 @@ param storageAccountName string
 param appInsightsConnectionString string
 param keyVaultUri string
 param cosmosEndpoint string
+param blobEndpoint string
+param serviceBusNamespace string
+param webPubSubEndpoint string
 param redisHost string
 param openAiEndpoint string
 param openAiChatDeployment string
+@description('Embeddings deployment: set = hybrid retrieval (docs/questions.md); empty = lexical only.')
+param openAiEmbeddingDeployment string
 param webPubSubHub string
 
 var flex = hostingPlan == 'FlexConsumption'
@@ -37,12 +42,16 @@ var appSettings = [
   { name: 'LOG_FORMAT', value: 'json' }
   { name: 'LOG_LEVEL', value: 'info' }
   { name: 'DEBUG', value: 'false' }
+  // Identity-based access: endpoints only, no key or connection string (src/shared/core/azure-auth.ts);
+  // the roles are in roles.bicep.
   { name: 'COSMOS_DB_ENDPOINT', value: cosmosEndpoint }
   { name: 'COSMOS_DB_DATABASE', value: 'eva' }
-  { name: 'BLOB_STORAGE_CONNECTION_STRING', value: kv('BLOB-STORAGE-CONNECTION-STRING') }
+  { name: 'BLOB_STORAGE_ACCOUNT_URL', value: blobEndpoint }
   { name: 'BLOB_STORAGE_CONTAINER', value: 'documents' }
-  { name: 'SERVICE_BUS_CONNECTION_STRING', value: kv('SERVICE-BUS-CONNECTION-STRING') }
-  { name: 'WEB_PUBSUB_CONNECTION_STRING', value: kv('WEB-PUBSUB-CONNECTION-STRING') }
+  { name: 'SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE', value: serviceBusNamespace }
+  // The queue triggers name the connection SERVICE_BUS_CONNECTION_STRING; the host reads it through the identity.
+  { name: 'SERVICE_BUS_CONNECTION_STRING__fullyQualifiedNamespace', value: serviceBusNamespace }
+  { name: 'WEB_PUBSUB_ENDPOINT', value: webPubSubEndpoint }
   { name: 'WEB_PUBSUB_HUB', value: webPubSubHub }
   { name: 'REDIS_HOST', value: redisHost }
   { name: 'REDIS_PORT', value: '6380' }
@@ -53,6 +62,7 @@ var appSettings = [
   { name: 'JWT_SECRET_KEY', value: kv('JWT-SECRET-KEY') }
   { name: 'API_KEY_SALT', value: kv('API-KEY-SALT') }
   { name: 'WEBHOOK_ALLOW_PRIVATE_TARGETS', value: 'false' }
+  { name: 'AZURE_OPENAI_EMBEDDING_DEPLOYMENT', value: openAiEmbeddingDeployment }
 ]
 var premiumSettings = [
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }

@@ -3,13 +3,15 @@ param location string
 param chatDeployment string
 param chatModelVersion string
 param embeddingDeployment string
+@description('Allow API keys beside the identity (off: the app reaches the account with its identity).')
+param allowKeyAccess bool = false
 
 resource openAi 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   name: name
   location: location
   kind: 'OpenAI'
   sku: { name: 'S0' }
-  properties: { customSubDomainName: name, publicNetworkAccess: 'Enabled' }
+  properties: { customSubDomainName: name, publicNetworkAccess: 'Enabled', disableLocalAuth: !allowKeyAccess }
 }
 resource chat 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = {
   parent: openAi

@@ -1,5 +1,7 @@
 param name string
 param location string
+@description('Allow SAS keys beside the identity (off: the app reaches the namespace with its identity).')
+param allowKeyAccess bool = false
 
 // Every queue src/shared/ports.ts declares (QUEUE_PROPERTIES): lock, max delivery count, duplicate detection.
 var queues = [
@@ -15,7 +17,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   name: take(name, 50)
   location: location
   sku: { name: 'Standard', tier: 'Standard' }
-  properties: { minimumTlsVersion: '1.2' }
+  properties: { minimumTlsVersion: '1.2', disableLocalAuth: !allowKeyAccess }
 }
 resource sbQueues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [
   for q in queues: {
@@ -32,3 +34,5 @@ resource sbQueues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = 
 ]
 output name string = namespace.name
 output id string = namespace.id
+// {namespace}.servicebus.windows.net (serviceBusEndpoint is https://{host}:443/).
+output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]

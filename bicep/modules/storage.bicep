@@ -30,3 +30,4 @@ resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@
   properties: { publicAccess: 'None' }
 }
 output name string = account.name
+output blobEndpoint string = account.properties.primaryEndpoints.blob

@@ -232,6 +232,17 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
     for (const [token, queue] of tokens ?? []) if (store.isLocked(queue, token)) store.abandon(queue, token);
   };
 
+  /**
+   * A peek-lock receiver attaches with rcv-settle-mode "second": it sends its outcome unsettled,
+   * the broker settles, and the receiver then settles on its side without another frame. rhea
+   * keeps an outgoing delivery in the session's window (2,048 entries, freed in order) until the
+   * peer's settlement arrives, so without this every session stalled for good after 2,048
+   * deliveries. The outcome received is the receiver's last word: forget the delivery.
+   */
+  const forget = (delivery: Delivery): void => {
+    (delivery as unknown as { remote_settled: boolean }).remote_settled = true;
+  };
+
   const settle = (ctx: EventContext, outcome: 'complete' | 'abandon' | 'defer' | 'deadLetter'): void => {
     const delivery = ctx.delivery as Delivery;
     const link = ctx.sender as Sender;
@@ -266,6 +277,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
       const e = err instanceof StoreError ? err : new StoreError('com.microsoft:message-lock-lost', String(err));
       delivery.update(true, outcomes.rejected({ error: { condition: e.condition, description: e.message } }).described());
     }
+    forget(delivery);
     pump(queue ?? '');
   };
 

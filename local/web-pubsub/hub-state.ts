@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { Flusher, OutboundMessage, type Writable } from './outbound';
 
 /** Azure closes a connection holding more than this many unacknowledged messages, or bytes. */
 export const MAX_UNACKED_MESSAGES = 1_000;
@@ -23,14 +24,16 @@ export interface OutboundData {
 
 interface Pending {
   seq: number;
-  frame: string;
+  /** Shared with every connection that got this message under this sequence id. */
+  frame: Buffer;
 }
 
-export class Connection {
+export class Connection implements Writable {
   readonly id = randomUUID().replace(/-/g, '');
   readonly reconnectionToken = randomBytes(24).toString('base64url');
   readonly groups = new Set<string>();
-  socket: WebSocket | undefined;
+  #socket: WebSocket | undefined;
+  readonly outbox: Buffer[] = [];
   private nextSeq = 0;
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -44,16 +47,27 @@ export class Connection {
     readonly roles: ReadonlySet<string>,
     readonly reliable: boolean,
     private readonly onLimit: (c: Connection) => void,
+    private readonly flusher: Flusher,
   ) {}
 
+  get socket(): WebSocket | undefined {
+    return this.#socket;
+  }
+
+  /** A new socket (or none): frames queued for the old one are dropped (a recovery replays them). */
+  set socket(ws: WebSocket | undefined) {
+    this.#socket = ws;
+    this.outbox.length = 0;
+  }
+
   /** Sends a message frame; reliable connections number it and keep it until acknowledged. */
-  deliver(message: Record<string, unknown>): void {
+  deliver(message: OutboundMessage): void {
     if (!this.reliable) {
-      this.write(JSON.stringify(message));
+      this.write(message.plain());
       return;
     }
     const seq = ++this.nextSeq;
-    const frame = JSON.stringify({ ...message, sequenceId: seq });
+    const frame = message.numbered(seq);
     this.pending.push({ seq, frame });
     this.pendingBytes += frame.length;
     if (this.pending.length > MAX_UNACKED_MESSAGES || this.pendingBytes > MAX_UNACKED_BYTES) {
@@ -65,7 +79,12 @@ export class Connection {
 
   /** A frame that is not numbered (system messages, acks, pongs). */
   control(message: Record<string, unknown>): void {
-    this.write(JSON.stringify(message));
+    this.write(Buffer.from(JSON.stringify(message)));
+  }
+
+  /** Writes what is queued now (before the socket is closed, so it goes out first). */
+  flush(): void {
+    Flusher.flush(this);
   }
 
   /** sequenceAck: everything up to and including `seq` is received. */
@@ -99,9 +118,9 @@ export class Connection {
     return true;
   }
 
-  private write(frame: string): void {
-    const s = this.socket;
-    if (s && s.readyState === s.OPEN) s.send(frame);
+  private write(frame: Buffer): void {
+    const s = this.#socket;
+    if (s && s.readyState === s.OPEN) this.flusher.write(this, frame);
   }
 }
 
@@ -109,11 +128,12 @@ export class HubState {
   readonly connections = new Map<string, Connection>();
   /** Group memberships of users: apply to the user's current and future connections. */
   private readonly userGroups = new Map<string, Set<string>>();
+  private readonly flusher = new Flusher();
 
   constructor(private readonly onLimit: (c: Connection) => void) {}
 
   open(hub: string, userId: string | undefined, roles: ReadonlySet<string>, groups: readonly string[], reliable: boolean): Connection {
-    const c = new Connection(hub, userId, roles, reliable, this.onLimit);
+    const c = new Connection(hub, userId, roles, reliable, this.onLimit, this.flusher);
     this.connections.set(c.id, c);
     for (const g of groups) c.groups.add(g);
     if (userId) for (const g of this.userGroups.get(`${hub}\n${userId}`) ?? []) c.groups.add(g);

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLOSE_POLICY, type HubState, type OutboundData } from './hub-state';
 import { sendToGroupMembers } from './client-protocol';
+import { OutboundMessage } from './outbound';
 
 /** Largest REST message body accepted (Azure's limit is 1 MB per message). */
 export const MAX_REST_BODY_BYTES = 1024 * 1024;
@@ -60,7 +61,10 @@ export function handleRest(state: HubState, req: RestRequest, res: ServerRespons
     const msg = messageOf(req);
     if ('error' in msg) return reply(res, 400, errorBody('BadRequest', msg.error));
     if (group !== undefined) sendToGroupMembers(state, hub, group, { dataType: msg.dataType, data: msg.data }, excluded);
-    else for (const c of targets) if (!excluded.has(c.id)) c.deliver({ type: 'message', from: 'server', dataType: msg.dataType, data: msg.data });
+    else {
+      const message = new OutboundMessage({ type: 'message', from: 'server', dataType: msg.dataType, data: msg.data });
+      for (const c of targets) if (!excluded.has(c.id)) c.deliver(message);
+    }
     reply(res, 202);
   };
   const close = (targets: ReturnType<HubState['of']>): void => {
@@ -145,6 +149,7 @@ export function closeConnection(state: HubState, id: string, reason: string | un
   const c = state.connections.get(id);
   if (!c) return;
   c.control({ type: 'system', event: 'disconnected', message: reason ?? 'Closed by the server.' });
+  c.flush(); // what is queued goes out before the close frame
   state.remove(c);
   c.socket?.close(CLOSE_POLICY, (reason ?? 'closed').slice(0, 120));
 }

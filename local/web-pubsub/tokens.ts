@@ -9,9 +9,17 @@ export interface ClientClaims {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
+/** The access key imported once: given raw bytes, jose imports them again on every verify (seen in bench:webhooks' profile). */
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+function hmacKey(key: Uint8Array): Promise<CryptoKey> {
+  let k = imported.get(key);
+  if (!k) imported.set(key, (k = crypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])));
+  return k;
+}
+
 async function verify(token: string, key: Uint8Array, audiences: string[]): Promise<JWTPayload | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], audience: audiences, clockTolerance: 0 });
+    const { payload } = await jwtVerify(token, await hmacKey(key), { algorithms: ['HS256'], audience: audiences, clockTolerance: 0 });
     return payload;
   } catch {
     return undefined;

@@ -1,8 +1,9 @@
 import { getConfig } from '../shared/config';
 import { toDocumentDto } from '../shared/documents/document-records';
 import { documentDto, spaceParams, uploadQuery } from '../shared/documents/document-schemas';
-import { uploadDocument } from '../shared/documents/documents';
+import { uploadDocument } from '../shared/documents/upload';
 import { endpoint } from '../shared/http/endpoint';
+import { readIncomingFile } from '../shared/http/file-upload';
 
 /** Room for multipart boundaries and part headers on top of the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -24,7 +25,7 @@ endpoint({
   etag: true,
   errors: ['UNSUPPORTED_MEDIA_TYPE', 'CONFLICT'],
   handler: async ({ principal, params, query, request }) => {
-    const { document, created } = await uploadDocument(principal.tenantId, params.id, request, query.filename);
+    const { document, created } = await uploadDocument(principal.tenantId, params.id, (maxBytes) => readIncomingFile(request, query.filename, maxBytes));
     return {
       status: created ? 201 : 200,
       data: toDocumentDto(document),

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { purgeSpace, spaceCleanupMessage } from '../shared/spaces/space-cleanup';
+import { purgeSpace, spaceCleanupMessage } from '../shared/documents/space-cleanup';
 import { QUEUES } from '../shared/ports';
 import { getLogger } from '../shared/services';
 

@@ -1,6 +1,6 @@
 import { endpoint } from '../shared/http/endpoint';
 import { spaceIdParams } from '../shared/spaces/space-schemas';
-import { deleteSpace } from '../shared/spaces/spaces';
+import { deleteSpace } from '../shared/documents/space-cleanup';
 
 // DELETE /api/v1/spaces/{id}: the space goes at once; its documents, blobs and chunks in the background.
 endpoint({

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseRate } from './core/rate';
 import { TIERS } from './core/principal';
+import { blobAuth, isConfigured, serviceBusAuth } from './core/azure-auth';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_API_KEY_SALT = 'dev-only-api-key-salt-change-me-0123456789abcdef';
@@ -29,6 +30,10 @@ const optionalString = z
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+const optionalUrl = optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), {
+  message: 'must be an http(s) URL',
+});
 
 const rate = (def: string) =>
   z
@@ -79,6 +84,23 @@ const tierLimits = z
     return z.NEVER;
   });
 
+/** A JSON object of tier to a daily token budget (a whole number; a tier not named has no budget). */
+const tierBudgets = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        const r = z.partialRecord(z.enum(TIERS), z.number().int().min(0)).safeParse(parsed);
+        if (r.success) return r.data;
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tier to a whole number of tokens, e.g. {"free":50000}' });
+      return z.NEVER;
+    });
+
 export const configSchema = z.object({
   // --- platform
   EVA_API_VERSION: z.string().trim().min(1).default('0.1.0'),
@@ -101,6 +123,8 @@ export const configSchema = z.object({
   AZURE_TIMEOUT: int(30, 1, 600),
   /** Seconds for outbound HTTP calls (webhook deliveries). */
   HTTP_TIMEOUT: int(10, 1, 120),
+  /** Milliseconds a request body may take to arrive in full (a stalled or dripping body is a 408). */
+  BODY_TIMEOUT_MS: int(120_000, 100, 3_600_000),
   /** Largest JSON request body accepted, in bytes. */
   MAX_REQUEST_BODY_BYTES: int(1_048_576, 1_024, 104_857_600),
   CORS_ORIGINS: jsonStringArray(['http://localhost:3000', 'http://127.0.0.1:3000']),
@@ -110,6 +134,10 @@ export const configSchema = z.object({
   AZURE_OPENAI_KEY: optionalString,
   AZURE_OPENAI_DEPLOYMENT: z.string().trim().default('gpt-4o-mini'),
   AZURE_OPENAI_API_VERSION: z.string().trim().default('2024-10-21'),
+  /** Retries of a failed model call (429, 5xx, timeouts), each after the retry-after Azure names. */
+  AZURE_OPENAI_MAX_RETRIES: int(2, 0, 10),
+  /** A 429/503 asking to wait longer than this is not retried: the query fails MODEL_UNAVAILABLE. */
+  AZURE_OPENAI_MAX_RETRY_AFTER_SECONDS: int(20, 0, 600),
 
   // --- Cosmos DB (unset endpoint = the local host's embedded emulator)
   COSMOS_DB_ENDPOINT: optionalString,
@@ -118,17 +146,23 @@ export const configSchema = z.object({
 
   // --- Blob Storage (unset = the local host's embedded Azurite)
   BLOB_STORAGE_CONNECTION_STRING: optionalString,
+  /** The account's blob endpoint, reached with the identity when no connection string is set. */
+  BLOB_STORAGE_ACCOUNT_URL: optionalUrl,
   BLOB_STORAGE_CONTAINER: z
     .string()
     .trim()
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
     .default('documents'),
 
-  // --- Service Bus (unset = the local host's in-process broker)
+  // --- Service Bus (unset = the local host's AMQP stand-in)
   SERVICE_BUS_CONNECTION_STRING: optionalString,
+  /** {namespace}.servicebus.windows.net, reached with the identity when no connection string is set. */
+  SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: optionalString,
 
   // --- Web PubSub (unset = the local host's stand-in)
   WEB_PUBSUB_CONNECTION_STRING: optionalString,
+  /** https://{name}.webpubsub.azure.com, reached with the identity when no connection string is set. */
+  WEB_PUBSUB_ENDPOINT: optionalUrl,
   WEB_PUBSUB_HUB: z
     .string()
     .trim()
@@ -181,17 +215,55 @@ export const configSchema = z.object({
   DOCUMENT_ALLOWED_TYPES: commaList(
     'text/plain,text/markdown,text/html,text/csv,application/json,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   ),
+  /** Milliseconds one document's text extraction may run (in its worker thread) before it ends `failed`. */
+  EXTRACT_TIMEOUT_MS: int(120_000, 100, 900_000),
+  /** The extraction worker's heap limit in MiB; past it the worker is stopped and the document ends `failed`. */
+  EXTRACT_MAX_MEMORY_MB: int(256, 16, 4_096),
+  /** Bytes (UTF-8) of text one document may yield. */
+  EXTRACT_MAX_TEXT_BYTES: int(26_214_400, 1_024, 1_073_741_824),
+  /** Pages a PDF may have. */
+  EXTRACT_MAX_PAGES: int(10_000, 1, 1_000_000),
+  /** Bytes a DOCX's XML parts may inflate to, in total (zip bombs). */
+  EXTRACT_MAX_INFLATED_BYTES: int(67_108_864, 1_024, 4_294_967_295),
   CHUNK_SIZE: int(1_000, 100, 10_000),
   CHUNK_OVERLAP: int(150, 0, 5_000),
   DOCUMENT_REQUEUE_SCHEDULE: z.string().trim().default('0 */5 * * * *'),
   /** Seconds a document may sit `uploaded` (or `processing`) before documents-requeue queues it again. */
   DOCUMENT_REQUEUE_AFTER_SECONDS: int(300, 0, 86_400),
 
+  // --- retrieval
+  /** An Azure OpenAI embeddings deployment: set (with AZURE_OPENAI_ENDPOINT) = hybrid retrieval. */
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalString,
+  /** Vector length to ask for (text-embedding-3 models can shorten theirs); unset = the model's own. */
+  AZURE_OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(4_096).optional(),
+  /** Chunks embedded per request at processing time. */
+  AZURE_OPENAI_EMBEDDING_BATCH_SIZE: int(64, 1, 2_048),
+  /** Memory for the warm retrieval indexes of one instance (least recently used go first); 0 = none kept. */
+  RETRIEVAL_INDEX_CACHE_MB: int(256, 0, 65_536),
+  /** Spaces whose retrieval index one instance keeps warm. */
+  RETRIEVAL_INDEX_CACHE_ENTRIES: int(100, 0, 100_000),
+
   // --- questions
   /** Seconds POST /v1/spaces/{id}/query?wait=true waits for the answer before answering 202. */
   QUERY_WAIT_SECONDS: int(10, 0, 60),
   /** Upper bound on an answer's length, in characters. */
   QUERY_ANSWER_MAX_CHARS: int(2_000, 200, 20_000),
+  /** Upper bound on a generated answer, in model tokens (the completion's max_tokens). */
+  QUERY_ANSWER_MAX_TOKENS: int(800, 16, 16_384),
+  /** Model tokens a tenant may use per UTC day, by tier (a key without a tier counts as free; a tier not named: no budget). */
+  QUERY_DAILY_TOKEN_BUDGETS: tierBudgets('{"anonymous":0,"free":50000,"basic":500000,"pro":5000000}'),
+
+  // --- GraphQL (docs/graphql.md)
+  /** Highest query cost (objects 1, lists × first) an operation may request. */
+  GRAPHQL_MAX_COST: int(5_000, 1, 1_000_000),
+  /** Each started this-many cost points count as one request toward the rate limit. */
+  GRAPHQL_COST_PER_REQUEST: int(100, 1, 1_000_000),
+  /** Lexical tokens a document may have (refused before parsing further). */
+  GRAPHQL_MAX_TOKENS: int(2_000, 50, 100_000),
+  /** Introspection in production (always on elsewhere). */
+  GRAPHQL_INTROSPECTION: bool(false),
+  /** Run only operations of the persisted manifest (src/shared/graphql/persisted-manifest.ts); meant for production. */
+  GRAPHQL_PERSISTED_ONLY: bool(false),
 
   // --- events and webhooks
   OUTBOX_RELAY_SCHEDULE: z.string().trim().default('0 */1 * * * *'),
@@ -243,8 +315,11 @@ function productionProblems(c: Config, env: Record<string, string | undefined>):
   if (c.PLATFORM_ADMIN_API_KEY !== undefined && c.PLATFORM_ADMIN_API_KEY.length < 32)
     p.push('PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production');
   if (!c.COSMOS_DB_ENDPOINT) p.push('COSMOS_DB_ENDPOINT: is required in production');
-  if (!c.BLOB_STORAGE_CONNECTION_STRING) p.push('BLOB_STORAGE_CONNECTION_STRING: is required in production');
-  if (!c.SERVICE_BUS_CONNECTION_STRING) p.push('SERVICE_BUS_CONNECTION_STRING: is required in production');
+  // Either a connection string or the endpoint the identity reaches (src/shared/core/azure-auth.ts).
+  if (!isConfigured(blobAuth(c)))
+    p.push('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
+  if (!isConfigured(serviceBusAuth(c)))
+    p.push('SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: is required in production (or SERVICE_BUS_CONNECTION_STRING)');
   return p;
 }
 

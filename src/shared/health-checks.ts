@@ -2,6 +2,7 @@
 import { blobHealthCheck, cosmosHealthCheck } from './adapters/health-checks';
 import { redisHealthCheck } from './adapters/redis';
 import { getConfig } from './config';
+import { isConfigured, openAiAuth, webPubSubAuth } from './core/azure-auth';
 import { getQueueSender } from './events/queue-sender';
 import type { HealthCheck } from './ports';
 
@@ -9,8 +10,7 @@ const openAiConfigured: HealthCheck = {
   name: 'openai',
   // Configuration only: a live completion call would cost money and time on every probe.
   check: async () => {
-    const c = getConfig();
-    return c.AZURE_OPENAI_ENDPOINT && c.AZURE_OPENAI_KEY
+    return isConfigured(openAiAuth(getConfig()))
       ? { status: 'healthy', reason: 'CONFIGURED' }
       : { status: 'not_configured', reason: 'NOT_CONFIGURED' };
   },
@@ -19,7 +19,7 @@ const openAiConfigured: HealthCheck = {
 const webPubSub: HealthCheck = {
   name: 'web_pubsub',
   check: async () =>
-    getConfig().WEB_PUBSUB_CONNECTION_STRING
+    isConfigured(webPubSubAuth(getConfig()))
       ? { status: 'healthy', reason: 'CONFIGURED' }
       : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
 };

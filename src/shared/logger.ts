@@ -20,6 +20,8 @@ export interface LoggerOptions {
   format: 'json' | 'text';
   /** Where lines go; defaults to stdout (stderr for warn/error). */
   sink?: (line: string, level: LogLevel) => void;
+  /** Fields of the moment (e.g. the current trace id), read for every line. */
+  contextFields?: () => LogFields;
 }
 
 const defaultSink = (line: string, level: LogLevel): void => {
@@ -41,7 +43,7 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const min = RANK[options.level];
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (RANK[level] < min) return;
-    sink(render(options.format, level, msg, { ...base, ...fields }), level);
+    sink(render(options.format, level, msg, { ...options.contextFields?.(), ...base, ...fields }), level);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

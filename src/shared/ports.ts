@@ -4,6 +4,7 @@
  * an in-process one behind the same interface.
  */
 import type { EventEnvelope } from './core/events';
+import type { SpaceChunk } from './core/space-index';
 
 /** Queue names shared by senders and the queue-triggered functions. */
 export const QUEUES = {
@@ -66,6 +67,8 @@ export interface QueueSendOptions {
   applicationProperties?: Record<string, string | number | boolean>;
   /** Deliver no earlier than this time (scheduled enqueue). */
   scheduledEnqueueTime?: Date;
+  /** W3C trace context the message carries to its consumer (default: the current span's). */
+  traceparent?: string;
 }
 
 /** Sends messages to a queue: Service Bus in Azure, the local Service Bus stand-in locally. */
@@ -79,6 +82,49 @@ export interface QueueSender {
 /** Publishes domain events (to the `events` queue, through the outbox). */
 export interface EventPublisher {
   publish(event: EventEnvelope): Promise<void>;
+}
+
+/** A processed document as retrieval sees it: its id and what changes when its chunks may have. */
+export interface IndexableDocument {
+  id: string;
+  fingerprint: string;
+}
+
+/** What a space's retrieval index is built from (Cosmos: the space, document and chunk records). */
+export interface SpaceContentSource {
+  /** The space's content version, or undefined when the space does not exist (in this tenant). */
+  contentVersion(tenantId: string, spaceId: string): Promise<number | undefined>;
+  /** The space's processed documents (no chunk text: a cheap listing). */
+  processedDocuments(tenantId: string, spaceId: string): Promise<IndexableDocument[]>;
+  /** One document's chunks in order. */
+  documentChunks(tenantId: string, spaceId: string, documentId: string): Promise<SpaceChunk[]>;
+  /** Every chunk of the space (a full build), in chunk order within each document. */
+  spaceChunks(tenantId: string, spaceId: string): Promise<SpaceChunk[]>;
+}
+
+export interface StoredIndexSnapshot {
+  body: Buffer;
+  /** The content version the snapshot reflects (from the blob's metadata). */
+  contentVersion: number;
+  etag: string;
+}
+
+/** Persisted retrieval indexes, one per space (Blob Storage). */
+export interface IndexSnapshotStore {
+  load(tenantId: string, spaceId: string): Promise<StoredIndexSnapshot | undefined>;
+  /**
+   * Stores a snapshot unless a newer one is there: conditional on `etag` (the one loaded or last
+   * saved; undefined = none expected). Returns the new ETag, or undefined when it was not stored.
+   */
+  save(tenantId: string, spaceId: string, body: Buffer, contentVersion: number, etag: string | undefined): Promise<string | undefined>;
+}
+
+/** Turns texts into embedding vectors (Azure OpenAI embeddings). */
+export interface EmbeddingModel {
+  /** Names the model and dimensions: vectors of another id are never compared with these. */
+  readonly id: string;
+  /** One unit-normalised vector per text, in order. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 export interface RateLimitPolicy {
@@ -98,7 +144,11 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
-  check(key: string, policy: RateLimitPolicy): Promise<RateLimitResult>;
+  /**
+   * Admits `weight` requests (default 1) at once, or none: a GraphQL operation charges its cost
+   * as several requests (docs/graphql.md).
+   */
+  check(key: string, policy: RateLimitPolicy, weight?: number): Promise<RateLimitResult>;
 }
 
 /** A dependency's answer to a bounded-time health probe. */

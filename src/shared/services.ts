@@ -4,14 +4,21 @@
  * never connects to it. Tests and the local host call resetServices() after changing settings.
  */
 import { getConfig } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type LogFields, type Logger } from './logger';
+import { currentTrace } from './telemetry/trace';
+
+const traceFields = (): LogFields => {
+  const t = currentTrace();
+  return t ? { trace_id: t.traceId } : {};
+};
 
 let logger: Logger | undefined;
 
 export function getLogger(): Logger {
   if (!logger) {
     const c = getConfig();
-    logger = createLogger({ level: c.LOG_LEVEL, format: c.LOG_FORMAT });
+    // Every line names the trace it belongs to (HTTP request, queue message, timer run).
+    logger = createLogger({ level: c.LOG_LEVEL, format: c.LOG_FORMAT, contextFields: traceFields });
   }
   return logger;
 }

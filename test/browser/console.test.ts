@@ -1,6 +1,7 @@
 /**
  * The live console in Debian's Chromium (headless, driven by playwright-core) against the local
- * host: paste a key, create a space, upload a file, see both events arrive. Fails, not skips, when
+ * host: paste a key, create a space, upload a file, see both events arrive, ask a question and read
+ * the answer with its sources. Fails, not skips, when
  * Chromium is missing (.ci/run installs it). Saves a screenshot under test-artifacts/ (git-ignored).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -8,13 +9,14 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenantWithKey } from '../helpers/identity';
-import { DOCUMENT_FUNCTIONS, TEST_JWT_SECRET } from '../helpers/host-presets';
+import { DOCUMENT_FUNCTIONS, QUERY_FUNCTIONS, TEST_JWT_SECRET } from '../helpers/host-presets';
 import { useTestHost } from '../helpers/test-host';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const h = useTestHost({
   functions: [
     ...DOCUMENT_FUNCTIONS,
+    ...QUERY_FUNCTIONS,
     'src/functions/events-fanout.ts',
     'src/functions/realtime-negotiate.ts',
     'src/functions/realtime-push.ts',
@@ -34,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('live console', () => {
-  it('creates a space, uploads a file and shows both events live', async () => {
+  it('creates a space, uploads a file, shows both events live and answers a question with its sources', async () => {
     const t = await createTenantWithKey();
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -53,6 +55,14 @@ describe('live console', () => {
     const text = await page.locator('#events').textContent();
     expect(text).toContain('Browser space');
     expect(text).toContain('notes.txt');
+    // Once the document is processed, a question about it is answered from it (extractive: no model here).
+    await page.locator('li.event[data-event-type="document.processed"]').waitFor({ timeout: 15_000 });
+    await page.getByLabel('Question', { exact: true }).fill('What reaches the browser?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.locator('#citations li.citation').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#answer-text').textContent()).toContain('Live events reach the browser.');
+    expect(await page.locator('#citations').textContent()).toContain('[1] notes.txt');
+    expect(await page.locator('#answer').getAttribute('aria-busy')).toBe('false');
     // The key never lands in the page's markup or storage.
     expect(await page.content()).not.toContain(t.apiKey);
     expect(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain(t.apiKey);

@@ -12,10 +12,10 @@ describe('outbox relay sweep', () => {
     const tenantId = `t-relay-${Date.now()}`;
     const past = new Date(Date.now() - 3_600_000);
     for (let i = 0; i < 3; i++) {
-      const given_up = newOutboxItem(makeEvent('space.updated', tenantId, { n: i }, undefined, past), 1, past);
+      const given_up = newOutboxItem(makeEvent('space.updated', tenantId, { space: { id: `spc_${i}` }, changed_fields: [] }, undefined, past), 1, past);
       await writeOutboxItem({ ...given_up, relayAttempts: MAX_RELAY_ATTEMPTS });
     }
-    const relayable = newOutboxItem(makeEvent('space.updated', tenantId, { n: 99 }, undefined, past), 1, past);
+    const relayable = newOutboxItem(makeEvent('space.updated', tenantId, { space: { id: 'spc_99' }, changed_fields: [] }, undefined, past), 1, past);
     await writeOutboxItem({ ...relayable, relayAttempts: 3 });
 
     const batch = await listStaleOutboxItems(new Date(), 1, MAX_RELAY_ATTEMPTS);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { identityHost, TEST_ADMIN_KEY } from '../helpers/host-presets';
-import { ensureBootstrap } from '../../src/shared/identity/bootstrap';
+import { ensureBootstrap } from '../../local/bootstrap';
 import { resetConfig } from '../../src/shared/config';
 
 const h = useTestHost(identityHost({ RATE_LIMIT_TIER_LIMITS: '{"free":"20/minute"}' }));

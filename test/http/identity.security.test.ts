@@ -257,12 +257,12 @@ describe('rate limits (real Redis)', () => {
       expect(r.headers.get('x-ratelimit-limit')).toBe('20');
       expect(r.body.meta).toBeDefined();
     }
-    // Another key of the same tenant has its own counter.
+    // Another key of the same tenant shares the tenant's counter (more keys are not more requests).
     const other = await createKeyFor(t.tenantId, ['spaces:read']);
-    expect((await who({ 'x-api-key': other.apiKey })).status).toBe(200);
+    expect((await who({ 'x-api-key': other.apiKey })).status).toBe(429);
   });
 
-  it('does not count refused credentials against anyone (auth runs first)', async () => {
+  it('does not count refused credentials against the tenant they name (auth runs first)', async () => {
     const t = await createTenantWithKey({ tier: 'free' });
     await Promise.all(Array.from({ length: 30 }, () => who({ 'x-api-key': t.apiKey.slice(0, -1) + 'Z' })));
     const r = await who({ 'x-api-key': t.apiKey });

@@ -6,6 +6,7 @@ import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { queriesHost } from '../helpers/host-presets';
 import { uploadRaw } from '../helpers/document-uploads';
+import { readSse, streamQuestion, type SseEvent } from '../helpers/sse';
 
 const h = useTestHost(queriesHost({ CHUNK_SIZE: '400', CHUNK_OVERLAP: '40' }));
 let t: TenantWithKey;
@@ -96,6 +97,22 @@ describe('questions: extractive answers end to end', () => {
   it('generative mode without a model configured fails with MODEL_UNAVAILABLE', async () => {
     const r = await ask(t.apiKey, { question: 'What is Mauna Loa?', mode: 'generative' });
     expect(r.body.data).toMatchObject({ status: 'failed', error: { code: 'MODEL_UNAVAILABLE' } });
+  });
+
+  it('?stream=true streams the extractive answer a sentence at a time, then the result and done', async () => {
+    const res = await streamQuestion(h.api, t.apiKey, spaceId, { question: 'What does the borrow checker of Rust reject, and what is Cargo?' });
+    expect(res.status).toBe(200);
+    const events: SseEvent[] = [];
+    for await (const e of readSse(res)) events.push(e);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('query');
+    expect(names.slice(-2)).toEqual(['result', 'done']);
+    const deltas = events.filter((e) => e.event === 'delta').map((e) => e.data.text as string);
+    expect(deltas.length).toBeGreaterThan(1);
+    const result = events.at(-2)!.data;
+    expect(result).toMatchObject({ status: 'completed', mode: 'extractive' });
+    expect(deltas.join('')).toBe(result.answer);
+    expect(deltas[0]).toMatch(/\[1\]$/);
   });
 
   it('a redelivered message does not answer twice', async () => {

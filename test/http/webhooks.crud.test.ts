@@ -27,10 +27,10 @@ async function create(t: TenantWithKey, body: Record<string, unknown> = {}) {
 
 describe('webhook subscriptions', () => {
   it('creates a webhook and shows its whsec_ secret once', async () => {
-    const r = await create(a, { description: 'ops', event_types: ['space.*', 'document.created'] });
+    const r = await create(a, { description: 'ops', event_types: ['space.*', 'document.added'] });
     expect(r.status).toBe(201);
     const d = r.body.data as Record<string, unknown>;
-    expect(d).toMatchObject({ url: 'http://127.0.0.1:9/hook', event_types: ['space.*', 'document.created'], description: 'ops', enabled: true });
+    expect(d).toMatchObject({ url: 'http://127.0.0.1:9/hook', event_types: ['space.*', 'document.added'], description: 'ops', enabled: true });
     expect(String(d.id)).toMatch(/^whk_[0-9a-f]{32}$/);
     expect(String(d.secret)).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(r.headers.get('location')).toBe(`/api/v1/webhooks/${String(d.id)}`);
@@ -142,6 +142,15 @@ describe('webhook subscriptions', () => {
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error?.code).toBe('VALIDATION_ERROR');
       expect(r.body.error?.details.map((d) => d.field).some((f) => f === field || f.startsWith(field)), JSON.stringify(r.body.error)).toBe(true);
+    }
+    // A well-formed but unknown type (a typo) is refused too, and the refusal lists what is allowed.
+    for (const typo of ['document.created', 'spaces.*']) {
+      const r = await call(`${api}/v1/webhooks`, { method: 'POST', headers: as(t), body: { url: 'http://127.0.0.1/x', event_types: ['space.*', typo] } });
+      expect(r.status, typo).toBe(400);
+      expect(r.body.error.code).toBe('VALIDATION_ERROR');
+      const issue = r.body.error.details.find((d) => d.field === 'body.event_types.1');
+      expect(issue?.issue, JSON.stringify(r.body.error)).toContain('document.added');
+      expect(issue?.issue).toContain('api_key.rotated');
     }
     const list = await call(`${api}/v1/webhooks`, { headers: as(t) });
     expect(list.body.data).toEqual([]);

@@ -52,8 +52,10 @@ async function subscribe(t: TenantWithKey, r: WebhookReceiver, eventTypes: strin
 }
 
 const tenant = () => createTenantWithKey({ scopes: ['webhooks:manage'] });
-const spaceEvent = (t: TenantWithKey, type = 'space.created', data: Record<string, unknown> = { name: 'Docs' }): EventEnvelope =>
-  makeEvent(type, t.tenantId, data, 'spc_1');
+const spaceEvent = (t: TenantWithKey, type: 'space.created' | 'space.updated' | 'space.deleted' | 'document.added' = 'space.created'): EventEnvelope =>
+  type === 'document.added'
+    ? makeEvent(type, t.tenantId, { document: { id: 'doc_1' } }, 'spc_1')
+    : makeEvent(type, t.tenantId, { space: { id: 'spc_1', name: 'Docs' }, changed_fields: [] }, 'spc_1');
 
 /** Lets queued and soon-scheduled work finish. */
 const settle = (withinMs = 0) => h.host.broker.waitForIdle(20_000, { scheduledWithinMs: withinMs });
@@ -99,7 +101,7 @@ describe('webhook delivery', () => {
     await subscribe(t, family, ['document.*']);
     await subscribe(t, all, ['*']);
     const e1 = spaceEvent(t, 'space.deleted');
-    const e2 = spaceEvent(t, 'document.created');
+    const e2 = spaceEvent(t, 'document.added');
     const e3 = spaceEvent(t, 'space.updated');
     for (const e of [e1, e2, e3]) await publishEvent(e);
     await all.waitFor(3);

@@ -28,7 +28,7 @@ describe('webhook replay during a bus outage', () => {
       r.secrets.push(String(created.body.data?.secret));
 
       // A delivery that exhausted its attempts earlier: dead-lettered, replayable.
-      const event = makeEvent('space.created', t.tenantId, { name: 'Docs' }, 'spc_1', new Date(Date.now() - 60_000));
+      const event = makeEvent('space.created', t.tenantId, { space: { id: 'spc_1', name: 'Docs' } }, 'spc_1', new Date(Date.now() - 60_000));
       const deliveryId = deliveryIdFor(event.event_id, hookId);
       const at = new Date(Date.now() - 60_000);
       const dead = newDelivery({ tenantId: t.tenantId, deliveryId, webhookId: hookId, event, attempt: 1, generation: 1 }, at);

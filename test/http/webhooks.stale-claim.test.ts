@@ -41,7 +41,7 @@ async function claimedBy(message: DeliveryMessage, claimedAt: Date): Promise<voi
 }
 
 function deliveryMessage(t: TenantWithKey, hookId: string): DeliveryMessage {
-  const event = makeEvent('space.created', t.tenantId, { name: 'Docs' }, 'spc_1');
+  const event = makeEvent('space.created', t.tenantId, { space: { id: 'spc_1', name: 'Docs' } }, 'spc_1');
   return { tenantId: t.tenantId, deliveryId: deliveryIdFor(event.event_id, hookId), webhookId: hookId, event, attempt: 1, generation: 1 };
 }
 

@@ -1,6 +1,6 @@
-import { app } from '@azure/functions';
+import { app, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { getRegisteredFunction, installFunctionsCore, isFunctionsCoreInstalled } from '../../local/functions-core';
+import { getRegisteredFunction, installFunctionsCore, invokeFunction, isFunctionsCoreInstalled } from '../../local/functions-core';
 
 describe('functions-core stand-in', () => {
   it('is installed by the test setup and answers require("@azure/functions-core")', () => {
@@ -24,5 +24,28 @@ describe('functions-core stand-in', () => {
     expect(getRegisteredFunction('fx-core-queue')?.trigger).toMatchObject({ type: 'serviceBusTrigger', queueName: 'q1' });
     app.timer('fx-core-timer', { schedule: '0 0 * * * *', handler: async () => undefined });
     expect(getRegisteredFunction('fx-core-timer')?.trigger).toMatchObject({ type: 'timerTrigger', schedule: '0 0 * * * *' });
+  });
+
+  it('runs preInvocation hooks before the handler, as the worker does; a hook may replace the handler', async () => {
+    const seen: string[] = [];
+    const hook = app.hook.preInvocation((ctx) => {
+      if (ctx.invocationContext.functionName !== 'fx-core-hooked') return;
+      const original = ctx.functionHandler;
+      seen.push(`hook:${String(ctx.inputs[0])}`);
+      ctx.functionHandler = async (...args: unknown[]) => {
+        seen.push('before');
+        const r: unknown = await (original as (...a: unknown[]) => unknown)(...args);
+        seen.push('after');
+        return r;
+      };
+    });
+    try {
+      app.serviceBusQueue('fx-core-hooked', { queueName: 'q2', connection: 'X', handler: async (m: unknown) => void seen.push(`handler:${String(m)}`) });
+      const fn = getRegisteredFunction('fx-core-hooked');
+      await invokeFunction(fn!, 'msg', new InvocationContext({ functionName: 'fx-core-hooked', invocationId: 'i1' }));
+      expect(seen).toEqual(['hook:msg', 'before', 'handler:msg', 'after']);
+    } finally {
+      hook.dispose();
+    }
   });
 });

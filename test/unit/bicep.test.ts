@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { CONTAINERS } from '../../src/shared/adapters/cosmos';
 import { ConfigError, configSchema, loadConfig } from '../../src/shared/config';
 import { QUEUE_PROPERTIES } from '../../src/shared/ports';
+import { METRIC } from '../../src/shared/metrics';
+import { blobAuth, cosmosAuth, openAiAuth, serviceBusAuth, webPubSubAuth } from '../../src/shared/core/azure-auth';
 
 const bicepDir = join(__dirname, '..', '..', 'bicep');
 function bicepFiles(dir = bicepDir): string[] {
@@ -21,6 +23,15 @@ const read = (rel: string) => readFileSync(join(bicepDir, rel), 'utf8');
 
 /** The Functions host's own settings: not part of the EVA config schema. */
 const HOST_SETTINGS = new Set(['AzureWebJobsStorage__accountName', 'FUNCTIONS_EXTENSION_VERSION', 'FUNCTIONS_WORKER_RUNTIME']);
+/** Identity-based trigger connections: `{connection}__fullyQualifiedNamespace`, read by the host. */
+const isHostConnection = (n: string) => /^[A-Z_]+__fullyQualifiedNamespace$/.test(n);
+
+/** The `connection:` setting every queue trigger in src/functions names. */
+function triggerConnections(): Set<string> {
+  const dir = join(__dirname, '..', '..', 'src', 'functions');
+  const names = readdirSync(dir).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/connection: '([A-Za-z0-9_]+)'/g)].map((m) => m[1] ?? ''));
+  return new Set(names);
+}
 
 function appSettings(): Map<string, string | undefined> {
   const m = new Map<string, string | undefined>();
@@ -46,7 +57,7 @@ describe('bicep/ matches the code', () => {
     const settings = appSettings();
     expect(settings.size).toBeGreaterThan(10);
     const known = new Set(Object.keys(configSchema.shape));
-    expect([...settings.keys()].filter((n) => !known.has(n) && !HOST_SETTINGS.has(n))).toEqual([]);
+    expect([...settings.keys()].filter((n) => !known.has(n) && !HOST_SETTINGS.has(n) && !isHostConnection(n))).toEqual([]);
     // What production refuses to start without, as the schema itself says it.
     let required: string[] = [];
     try {
@@ -58,11 +69,35 @@ describe('bicep/ matches the code', () => {
     expect(required.length).toBeGreaterThan(0);
     expect(required.filter((n) => !settings.has(n))).toEqual([]);
     // The app settings, with a stand-in for each Key Vault reference or output, load in production.
-    const env = Object.fromEntries([...settings].map(([k, v]) => [k, v ?? `StandIn${k.replace(/_/g, "")}0123456789abcdefghij`]));
+    // URL-valued outputs get a URL stand-in (the schema checks their form).
+    const standIn = (k: string) => (/_(URL|ENDPOINT)$/.test(k) ? `https://${k.toLowerCase().replace(/_/g, '-')}.example.net/` : `StandIn${k.replace(/_/g, '')}0123456789abcdefghij`);
+    const env = Object.fromEntries([...settings].map(([k, v]) => [k, v ?? standIn(k)]));
     expect(loadConfig({ ...env, ENVIRONMENT: 'production' }).ENVIRONMENT).toBe('production');
     // Secrets are Key Vault references, never values.
-    for (const s of ['JWT_SECRET_KEY', 'API_KEY_SALT', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING', 'REDIS_PASSWORD'])
+    for (const s of ['JWT_SECRET_KEY', 'API_KEY_SALT', 'REDIS_PASSWORD'])
       expect(read('modules/functionapp.bicep')).toMatch(new RegExp(`name: '${s}', value: kv\\(`));
+  });
+
+  it('Cosmos, Blob, Service Bus, Web PubSub and OpenAI are reached through the identity (endpoints, no keys)', () => {
+    const settings = appSettings();
+    const env = Object.fromEntries([...settings].map(([k, v]) => [k, v ?? `https://${k.toLowerCase()}.example.net`]));
+    // The code's own selection, fed the app settings, picks the identity for every one of them.
+    for (const select of [cosmosAuth, blobAuth, serviceBusAuth, webPubSubAuth, openAiAuth]) expect(select(env).kind, select.name).toBe('identity');
+    for (const key of ['COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING', 'AZURE_OPENAI_KEY'])
+      expect(settings.has(key), key).toBe(false);
+    // Every queue trigger's connection resolves through the identity in the Functions host.
+    const connections = triggerConnections();
+    expect(connections.size).toBeGreaterThan(0);
+    for (const c of connections) expect(settings.has(`${c}__fullyQualifiedNamespace`), c).toBe(true);
+    // No key of theirs is kept in Key Vault, and local (key) auth is off unless allowKeyAccess says otherwise.
+    const kv = read('modules/keyvault.bicep');
+    expect(kv).not.toMatch(/CONNECTION-STRING|AccountKey|sbRule|wps\.listKeys/);
+    for (const m of ['cosmos', 'servicebus', 'webpubsub', 'openai']) expect(read(`modules/${m}.bicep`), m).toMatch(/disableLocalAuth: !allowKeyAccess/);
+    expect(read('main.bicep')).toMatch(/param allowKeyAccess bool = false/);
+    // The roles the identity needs for them (ids checked below).
+    const roles = read('modules/roles.bicep');
+    for (const r of ['cosmosDataContributor', 'storageBlobDataContributor', 'serviceBusDataSender', 'serviceBusDataReceiver', 'webPubSubServiceOwner', 'cognitiveServicesOpenAiUser'])
+      expect(roles).toMatch(new RegExp(`roleDefinitionId: .*\\b${r}\\b`));
   });
 
   it('every Cosmos container the code declares exists with its partition key', () => {
@@ -103,6 +138,50 @@ describe('bicep/ matches the code', () => {
     const declared = Object.fromEntries([...text.matchAll(/^var (\w+) = '([0-9a-f-]{36})'/gm)].map((m) => [m[1], m[2]]));
     expect(declared).toEqual(BUILT_IN);
     for (const name of Object.keys(BUILT_IN)) expect(text.split(name).length - 1).toBeGreaterThanOrEqual(3); // declared, named, assigned
+  });
+
+  it('has the alerts ops asked for, on the signals the code emits', () => {
+    const text = read('modules/alerts.bicep');
+    const resources = text.split(/\nresource /).slice(1);
+    const rule = (name: string) => {
+      const r = resources.find((x) => x.includes(`name: '\${prefix}-${name}'`));
+      expect(r, name).toBeDefined();
+      return r ?? '';
+    };
+    const fiveXx = rule('5xx');
+    // More than 10 a minute averaged over 5 minutes, evaluated every minute.
+    expect(fiveXx).toContain("evaluationFrequency: 'PT1M'");
+    expect(fiveXx).toContain("windowSize: 'PT5M'");
+    expect(fiveXx).toMatch(/toint\(resultCode\) >= 500 \| summarize perMinute = count\(\) \/ 5\.0/);
+    expect(fiveXx).toMatch(/operator: 'GreaterThan'\s+threshold: 10\b/);
+    const slow = rule('response-time');
+    expect(slow).toMatch(/metricName: 'requests\/duration', timeAggregation: 'Average', operator: 'GreaterThan', threshold: 3000 \}/);
+    expect(slow).toContain("evaluationFrequency: 'PT1M'");
+    expect(rule('dead-letters')).toMatch(/metricName: 'DeadletteredMessages', timeAggregation: 'Maximum', operator: 'GreaterThan', threshold: 0 \}/);
+    const exhausted = rule('webhooks-exhausted');
+    expect(exhausted).toContain(`name == "${METRIC.webhookDelivery}" and tostring(customDimensions.outcome) == "exhausted"`);
+    expect(exhausted).toMatch(/operator: 'GreaterThan'\s+threshold: 0\b/);
+    // The code emits that outcome under that name.
+    const deliver = readFileSync(join(bicepDir, '..', 'src', 'shared', 'webhooks', 'deliver.ts'), 'utf8');
+    expect(deliver).toMatch(/metrics\(\)\.count\(METRIC\.webhookDelivery, \{ outcome: .*'exhausted'/);
+    // Every alert notifies the action group parameter.
+    for (const r of resources) expect(r).toMatch(/actions: (actions|\{ actionGroups: \[actionGroupId\] \})\n/);
+    expect(text).toContain('var actions = [{ actionGroupId: actionGroupId }]');
+    expect(read('main.bicep')).toMatch(/param actionGroupId string/);
+  });
+
+  it('has the dashboard: response time p50/p95/p99, request rate, failures, queue depth, webhook success rate', () => {
+    const text = read('modules/dashboard.bicep');
+    expect(text).toMatch(/percentile\(duration,50\).*percentile\(duration,95\).*percentile\(duration,99\)/);
+    expect(text).toMatch(/title: 'Request rate/);
+    expect(text).toMatch(/title: 'Failures', kql: 'requests \| where success == false/);
+    expect(text).toMatch(/name: 'ActiveMessages'/);
+    expect(text).toMatch(/name: 'DeadletteredMessages'/);
+    expect(text).toMatch(new RegExp(`title: 'Webhook success rate.*name == "${METRIC.webhookDelivery.replace('.', '\\.')}".*outcome == "success"`));
+    // Every custom metric a tile names is one the code emits.
+    const named = [...text.matchAll(/customMetrics \| where name == "([^"]+)"/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const n of named) expect(Object.values(METRIC) as string[]).toContain(n);
   });
 
   it('no secret literal in any Bicep file', () => {

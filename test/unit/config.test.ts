@@ -120,7 +120,7 @@ describe('production refusals', () => {
   it('refuses the embedded emulators (no cloud endpoints) in production', () => {
     const p = problems({ ...PROD_OK, COSMOS_DB_ENDPOINT: '', BLOB_STORAGE_CONNECTION_STRING: '' });
     expect(p).toContain('COSMOS_DB_ENDPOINT: is required in production');
-    expect(p).toContain('BLOB_STORAGE_CONNECTION_STRING: is required in production');
+    expect(p).toContain('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
   });
 
   it('names the production refusals together with malformed settings, in one message', () => {

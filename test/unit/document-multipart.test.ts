@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/core/errors';
-import { readMultipartFile } from '../../src/shared/documents/multipart';
+import { readMultipartFile } from '../../src/shared/http/multipart';
 
 const BOUNDARY = '----evaboundary1234';
 const CT = `multipart/form-data; boundary=${BOUNDARY}`;

@@ -4,7 +4,7 @@ import { makeEvent } from '../../src/shared/core/events';
 
 describe('Service Bus message mapping', () => {
   it('maps an event: id = event id, subject = type, tenant in application properties', () => {
-    const event = makeEvent('space.created', 'tenant-a', { id: 'spc_1' }, 'spc_1');
+    const event = makeEvent('space.created', 'tenant-a', { space: { id: 'spc_1' } }, 'spc_1');
     const m = toServiceBusMessage(event);
     expect(m.messageId).toBe(event.event_id);
     expect(m.subject).toBe('space.created');
@@ -14,7 +14,7 @@ describe('Service Bus message mapping', () => {
   });
 
   it('explicit options win, and extra properties are kept', () => {
-    const event = makeEvent('space.deleted', 'tenant-b', {});
+    const event = makeEvent('space.deleted', 'tenant-b', { space: { id: 'spc_2' } });
     const m = toServiceBusMessage(event, { messageId: 'dlv_1', subject: 'delivery', applicationProperties: { attempt: 2 } });
     expect(m).toMatchObject({ messageId: 'dlv_1', subject: 'delivery', applicationProperties: { tenantId: 'tenant-b', attempt: 2 } });
   });

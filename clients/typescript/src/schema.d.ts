@@ -92,13 +92,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GraphQL queries and mutations (graphql-yoga); see docs/graphql.md
+         * GraphQL queries, mutations and subscriptions (graphql-yoga; subscriptions over Web PubSub); see docs/graphql.md
          * @description Any valid API key or bearer token.
          */
         get: operations["graphql-get"];
         put?: never;
         /**
-         * GraphQL queries and mutations (graphql-yoga); see docs/graphql.md
+         * GraphQL queries, mutations and subscriptions (graphql-yoga; subscriptions over Web PubSub); see docs/graphql.md
          * @description Any valid API key or bearer token.
          */
         post: operations["graphql-post"];
@@ -574,7 +574,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask a question of a space
+         * Ask a question of a space (202 + links; ?wait=true: 200 when answered in time; ?stream=true: text/event-stream of query, delta, result, done events)
          * @description Needs scope `queries:execute` (or `admin:all`), by API key or bearer token.
          */
         post: operations["queries-submit"];
@@ -1159,8 +1159,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1201,8 +1207,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1330,8 +1342,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1374,8 +1392,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1411,8 +1435,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1447,8 +1477,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1472,8 +1508,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1656,11 +1698,11 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @description The RATE_LIMIT_EXCEEDED error. */
+        /** @description The RATE_LIMIT_EXCEEDED or QUOTA_EXCEEDED error. */
         RateLimitExceededError: {
             error: {
-                /** @constant */
-                code: "RATE_LIMIT_EXCEEDED";
+                /** @enum {string} */
+                code: "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED";
                 /** @description For people; may change. Branch on `code`. */
                 message: string;
                 /** @description Per-field problems (validation); empty otherwise. */
@@ -1668,8 +1710,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1695,6 +1743,37 @@ export interface components {
             since: string;
             /** Format: date-time */
             until: string;
+        };
+        /** @description The REQUEST_TIMEOUT error. */
+        RequestTimeoutError: {
+            error: {
+                /** @constant */
+                code: "REQUEST_TIMEOUT";
+                /** @description For people; may change. Branch on `code`. */
+                message: string;
+                /** @description Per-field problems (validation); empty otherwise. */
+                details: {
+                    field: string;
+                    issue: string;
+                }[];
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
+                retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
+                /** @description The size limit (PAYLOAD_TOO_LARGE). */
+                max_bytes?: number;
+                /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
+                allowed_types?: string[];
+                /** @description Why a file was refused (uploads). */
+                reason?: string;
+                /** @description The media type the bytes look like (uploads). */
+                detected_type?: string;
+            };
+            meta: components["schemas"]["Meta"];
         };
         RotatedApiKey: {
             id: string;
@@ -1847,8 +1926,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1872,8 +1957,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -1897,8 +1988,14 @@ export interface components {
                     field: string;
                     issue: string;
                 }[];
-                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED). */
+                /** @description Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED). */
                 retry_after?: number;
+                /** @description The daily model-token budget (QUOTA_EXCEEDED). */
+                budget?: number;
+                /** @description Tokens used today (QUOTA_EXCEEDED). */
+                used?: number;
+                /** @description How long the body had to arrive (REQUEST_TIMEOUT). */
+                timeout_ms?: number;
                 /** @description The size limit (PAYLOAD_TOO_LARGE). */
                 max_bytes?: number;
                 /** @description Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads). */
@@ -2216,7 +2313,7 @@ export interface components {
                 "application/json": components["schemas"]["PreconditionFailedError"];
             };
         };
-        /** @description RATE_LIMIT_EXCEEDED: Too many requests for the tier: wait Retry-After seconds. */
+        /** @description RATE_LIMIT_EXCEEDED: Too many requests for the tier: wait Retry-After seconds. QUOTA_EXCEEDED: The tenant’s daily model-token budget is spent: Retry-After points at the next UTC day. */
         RateLimitExceeded: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -2242,6 +2339,29 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["RateLimitExceededError"];
+            };
+        };
+        /** @description REQUEST_TIMEOUT: The body did not arrive in time (a stalled or slow upload); nothing was stored. */
+        RequestTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "REQUEST_TIMEOUT",
+                 *         "message": "The request body did not arrive in time.",
+                 *         "details": []
+                 *       },
+                 *       "meta": {
+                 *         "request_id": "req_4f1c2a9e8b7d4c3fa1e2d3c4b5a69788",
+                 *         "timestamp": "2026-01-15T09:30:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestTimeoutError"];
             };
         };
         /** @description UNAUTHENTICATED: No valid X-API-Key or Bearer token. */
@@ -2484,7 +2604,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2497,7 +2617,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2511,8 +2631,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2525,7 +2646,19 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            429: components["responses"]["RateLimitExceeded"];
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DependencyUnavailable"];
         };
@@ -2556,7 +2689,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2569,7 +2702,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2583,8 +2716,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
-            /** @description A GraphQL result: { data, errors }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json. */
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2597,7 +2731,19 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            429: components["responses"]["RateLimitExceeded"];
+            /** @description A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DependencyUnavailable"];
         };
@@ -2814,6 +2960,7 @@ export interface operations {
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2867,6 +3014,7 @@ export interface operations {
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2968,6 +3116,7 @@ export interface operations {
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimitExceeded"];
@@ -3093,6 +3242,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3142,6 +3292,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimitExceeded"];
@@ -3472,6 +3623,7 @@ export interface operations {
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3574,6 +3726,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3672,6 +3825,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3790,6 +3944,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4019,6 +4174,7 @@ export interface operations {
                         data: components["schemas"]["QueryWithLinks"];
                         meta: components["schemas"]["Meta"];
                     };
+                    "text/event-stream": string;
                 };
             };
             /** @description Accepted: the work continues in the background. */
@@ -4041,6 +4197,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimitExceeded"];
@@ -4141,6 +4298,7 @@ export interface operations {
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimitExceeded"];
@@ -4234,6 +4392,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4372,6 +4531,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimitExceeded"];

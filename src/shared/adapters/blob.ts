@@ -1,5 +1,6 @@
 /**
- * Blob Storage: one BlobServiceClient per process from BLOB_STORAGE_CONNECTION_STRING, the
+ * Blob Storage: one BlobServiceClient per process from BLOB_STORAGE_CONNECTION_STRING (or
+ * BLOB_STORAGE_ACCOUNT_URL with the identity: src/shared/core/azure-auth.ts), the
  * BLOB_STORAGE_CONTAINER created if missing (once per process), and the few operations document
  * handling needs: streamed upload with bounded buffers, streamed download, delete, delete by prefix,
  * and short-lived read-only SAS URLs. Errors surface as AppError.
@@ -11,8 +12,11 @@ import {
   type BlockBlobClient,
   type ContainerClient,
   type StoragePipelineOptions,
+  type UserDelegationKey,
 } from '@azure/storage-blob';
 import { getConfig } from '../config';
+import { blobAuth, type AzureAuth } from '../core/azure-auth';
+import { getAzureCredential } from './azure-credential';
 import { AppError, dependencyUnavailable } from '../core/errors';
 import { registerReset } from '../services';
 import { mapAzureError } from './azure-errors';
@@ -50,13 +54,30 @@ export function blobServiceClientFrom(connectionString: string, maxTries?: numbe
   }
 }
 
-/** The process's BlobServiceClient. Throws DEPENDENCY_UNAVAILABLE when no connection string is set. */
+/** Builds a client from the selected auth (connection string, or account URL + the identity). */
+export function blobServiceClientFor(auth: AzureAuth, maxTries?: number): BlobServiceClient {
+  if (auth.kind === 'connection-string') return blobServiceClientFrom(auth.connectionString, maxTries);
+  if (auth.kind === 'identity') return new BlobServiceClient(auth.endpoint, getAzureCredential(), blobPipelineOptions(maxTries));
+  throw new AppError('DEPENDENCY_UNAVAILABLE', 'A dependency (Blob Storage) is not configured.');
+}
+
+/** The process's BlobServiceClient. Throws DEPENDENCY_UNAVAILABLE when neither a connection string nor an account URL is set. */
 export function getBlobServiceClient(): BlobServiceClient {
-  if (service) return service;
-  const cs = getConfig().BLOB_STORAGE_CONNECTION_STRING;
-  if (!cs) throw new AppError('DEPENDENCY_UNAVAILABLE', 'A dependency (Blob Storage) is not configured.');
-  service = blobServiceClientFrom(cs);
+  service ??= blobServiceClientFor(blobAuth(getConfig()));
   return service;
+}
+
+// With the identity there is no account key: download URLs are user delegation SAS, signed with a
+// key the service issues to the identity (role Storage Blob Data Contributor). One key serves many
+// URLs; a fresh one is asked for when less than 15 minutes of it remain.
+let delegationKey: { key: UserDelegationKey; expiresOn: number } | undefined;
+async function userDelegationKey(until: Date): Promise<UserDelegationKey> {
+  if (delegationKey && delegationKey.expiresOn - 15 * 60_000 > until.getTime()) return delegationKey.key;
+  const startsOn = new Date(Date.now() - 60_000);
+  const expiresOn = new Date(Date.now() + 2 * 3600_000);
+  const key = await getBlobServiceClient().getUserDelegationKey(startsOn, expiresOn);
+  delegationKey = { key, expiresOn: expiresOn.getTime() };
+  return key;
 }
 
 /** The documents container, created if missing (once per process; retried after a failure). */
@@ -250,7 +271,8 @@ export interface ReadUrlOptions {
 }
 
 /**
- * A short-lived, read-only SAS URL for one blob, signed with the connection string's account key.
+ * A short-lived, read-only SAS URL for one blob, signed with the connection string's account key,
+ * or (identity) a user delegation key.
  * Starts a minute in the past to tolerate clock skew.
  */
 export async function createReadSasUrl(path: string, options: ReadUrlOptions = {}): Promise<{ url: string; expiresOn: Date }> {
@@ -259,12 +281,16 @@ export async function createReadSasUrl(path: string, options: ReadUrlOptions = {
   const now = Date.now();
   const expiresOn = new Date(now + seconds * 1000);
   try {
-    const url = await blob.generateSasUrl({
+    const sas = {
       permissions: BlobSASPermissions.parse('r'),
       startsOn: new Date(now - 60_000),
       expiresOn,
       contentDisposition: options.contentDisposition,
-    });
+    };
+    const url =
+      blobAuth(getConfig()).kind === 'identity'
+        ? await blob.generateUserDelegationSasUrl(sas, await userDelegationKey(expiresOn))
+        : await blob.generateSasUrl(sas);
     return { url, expiresOn };
   } catch (err) {
     // generateSasUrl throws when the client has no account key (e.g. a SAS connection string).
@@ -276,4 +302,5 @@ export async function createReadSasUrl(path: string, options: ReadUrlOptions = {
 registerReset(() => {
   service = undefined;
   containerReady = undefined;
+  delegationKey = undefined;
 });

@@ -6,6 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { CosmosClient, type Container, type FeedOptions, type RequestOptions, type SqlQuerySpec } from '@azure/cosmos';
 import { getConfig } from '../config';
+import { cosmosAuth } from '../core/azure-auth';
+import { getAzureCredential } from './azure-credential';
 import { decodeCursor, encodeCursor } from '../core/cursor';
 import { AppError } from '../core/errors';
 import { onServicesReset, registerReset } from '../services';
@@ -32,6 +34,8 @@ export const CONTAINERS = {
   webhookDeliveries: { partitionKey: '/tenantId' },
   outbox: { partitionKey: '/tenantId' },
   queries: { partitionKey: '/tenantId' },
+  /** GraphQL subscriptions registered through POST /api/graphql (read by the real-time push). */
+  graphqlSubscriptions: { partitionKey: '/tenantId' },
 } as const satisfies Record<string, { partitionKey: `/${string}` }>;
 
 export type ContainerName = keyof typeof CONTAINERS;
@@ -45,13 +49,14 @@ let ready: Promise<void> | undefined;
 export function getCosmosClient(): CosmosClient {
   if (client) return client;
   const c = getConfig();
-  if (!c.COSMOS_DB_ENDPOINT || !c.COSMOS_DB_KEY) {
+  const auth = cosmosAuth(c);
+  if (auth.kind !== 'key' && auth.kind !== 'identity') {
     throw new AppError('DEPENDENCY_UNAVAILABLE', 'A dependency (Cosmos DB) is not configured.');
   }
-  const local = c.COSMOS_DB_ENDPOINT.startsWith('http://');
+  const local = auth.endpoint.startsWith('http://');
   const built = new CosmosClient({
-    endpoint: c.COSMOS_DB_ENDPOINT,
-    key: c.COSMOS_DB_KEY,
+    endpoint: auth.endpoint,
+    ...(auth.kind === 'key' ? { key: auth.key } : { aadCredentials: getAzureCredential() }),
     connectionPolicy: {
       requestTimeout: c.AZURE_TIMEOUT * 1000,
       // The embedded emulator speaks plain HTTP and has no regional endpoints to discover.
@@ -67,6 +72,8 @@ export function getCosmosClient(): CosmosClient {
 export function ensureCosmosResources(): Promise<void> {
   ready ??= (async () => {
     const cosmos = getCosmosClient();
+    // The data-plane role cannot create databases or containers: with the identity, Bicep has made them.
+    if (cosmosAuth(getConfig()).kind === 'identity') return;
     const { database } = await cosmos.databases.createIfNotExists({ id: getConfig().COSMOS_DB_DATABASE });
     await Promise.all(
       Object.entries(CONTAINERS).map(([id, spec]) =>

@@ -9,7 +9,8 @@ import { getConfig } from '../config';
 import type { HealthCheck, HealthCheckResult } from '../ports';
 import { registerReset } from '../services';
 import { networkCode, sdkStatus } from './azure-errors';
-import { blobServiceClientFrom } from './blob';
+import { blobAuth, cosmosAuth, isConfigured } from '../core/azure-auth';
+import { blobServiceClientFor } from './blob';
 import { getCosmosClient } from './cosmos';
 
 export type HealthReason = 'TIMEOUT' | 'UNREACHABLE' | 'AUTH_FAILED' | 'ERROR' | 'NOT_CONFIGURED';
@@ -70,7 +71,7 @@ export const cosmosHealthCheck: HealthCheck = {
   name: 'cosmos',
   async check(signal: AbortSignal): Promise<HealthCheckResult> {
     const c = getConfig();
-    if (!c.COSMOS_DB_ENDPOINT || !c.COSMOS_DB_KEY) return notConfigured;
+    if (!isConfigured(cosmosAuth(c))) return notConfigured;
     return probe(signal, async () => {
       try {
         await getCosmosClient().database(c.COSMOS_DB_DATABASE).read({ abortSignal: signal });
@@ -93,10 +94,10 @@ export const blobHealthCheck: HealthCheck = {
   name: 'blob',
   async check(signal: AbortSignal): Promise<HealthCheckResult> {
     const c = getConfig();
-    if (!c.BLOB_STORAGE_CONNECTION_STRING) return notConfigured;
-    const cs = c.BLOB_STORAGE_CONNECTION_STRING;
+    const auth = blobAuth(c);
+    if (!isConfigured(auth)) return notConfigured;
     return probe(signal, async () => {
-      probeClient ??= blobServiceClientFrom(cs, 1);
+      probeClient ??= blobServiceClientFor(auth, 1);
       await probeClient.getContainerClient(c.BLOB_STORAGE_CONTAINER).exists({ abortSignal: signal });
     });
   },

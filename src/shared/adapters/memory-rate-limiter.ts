@@ -22,11 +22,11 @@ export class MemoryRateLimiter implements RateLimiter {
     this.maxKeys = options.maxKeys ?? 10_000;
   }
 
-  check(key: string, policy: RateLimitPolicy): Promise<RateLimitResult> {
-    return Promise.resolve(this.checkSync(key, policy));
+  check(key: string, policy: RateLimitPolicy, weight = 1): Promise<RateLimitResult> {
+    return Promise.resolve(this.checkSync(key, policy, weight));
   }
 
-  checkSync(key: string, policy: RateLimitPolicy): RateLimitResult {
+  checkSync(key: string, policy: RateLimitPolicy, weight = 1): RateLimitResult {
     const now = this.now();
     if (!Number.isFinite(policy.limit)) return unlimitedResult(now);
     let log = this.windows.get(key);
@@ -40,8 +40,9 @@ export class MemoryRateLimiter implements RateLimiter {
     let drop = 0;
     while (drop < log.length && log[drop] <= cutoff) drop++;
     if (drop > 0) log.splice(0, drop);
-    const allowed = log.length < policy.limit;
-    if (allowed) insertSorted(log, now);
+    const w = Math.max(1, Math.floor(weight));
+    const allowed = log.length + w <= policy.limit;
+    if (allowed) for (let i = 0; i < w; i++) insertSorted(log, now);
     return toRateLimitResult(
       { allowed, count: log.length, oldestMs: log[0], newestMs: log[log.length - 1] },
       policy,

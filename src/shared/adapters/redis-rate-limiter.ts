@@ -5,6 +5,7 @@
  * which also re-caches it. Each call is bounded by a timeout; on a Redis error or timeout the
  * in-process limiter answers and the outage is logged at most once a minute.
  */
+import { inSpan } from '../telemetry/trace';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
@@ -15,7 +16,7 @@ import { whenReady } from './redis';
 
 /**
  * KEYS[1] counter (sorted set: score = admission time in ms, member unique per request)
- * ARGV: limit, windowMs, nowMs, member
+ * ARGV: limit, windowMs, nowMs, member, weight (members added: member, member:2 … member:weight)
  * Returns {allowed (1|0), count, oldestMs, newestMs} (oldest/newest -1 when empty).
  */
 export const SLIDING_WINDOW_SCRIPT = `
@@ -25,11 +26,13 @@ local window = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
+local weight = tonumber(ARGV[5] or '1')
 local allowed = 0
-if count < limit then
+if count + weight <= limit then
   redis.call('ZADD', key, now, ARGV[4])
+  for i = 2, weight do redis.call('ZADD', key, now, ARGV[4] .. ':' .. i) end
   redis.call('PEXPIRE', key, window)
-  count = count + 1
+  count = count + weight
   allowed = 1
 end
 local oldest = -1
@@ -90,11 +93,22 @@ export class RedisRateLimiter implements RateLimiter {
     });
   }
 
-  async check(key: string, policy: RateLimitPolicy): Promise<RateLimitResult> {
+  async check(key: string, policy: RateLimitPolicy, weight = 1): Promise<RateLimitResult> {
     const now = this.now();
     if (!Number.isFinite(policy.limit)) return unlimitedResult(now);
     try {
-      const result = await this.withTimeout(this.checkInRedis(key, policy, now));
+      // A CLIENT span: a Redis dependency in Application Insights (no-op cost without telemetry).
+      const result = await inSpan(
+        { name: 'redis EVALSHA sliding-window', kind: 'client', attributes: { 'db.system': 'redis', 'db.operation': 'EVALSHA' } },
+        async (span) => {
+          try {
+            return await this.withTimeout(this.checkInRedis(key, policy, now, weight));
+          } catch (e) {
+            span.fail(e);
+            throw e;
+          }
+        },
+      );
       this.lastOutcome = 'redis';
       if (this.inOutage) {
         this.inOutage = false;
@@ -105,17 +119,17 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (e) {
       this.noteOutage(e instanceof RedisTimeout ? 'TIMEOUT' : 'UNAVAILABLE');
       this.lastOutcome = 'fallback';
-      return this.fallback.check(key, policy);
+      return this.fallback.check(key, policy, weight);
     }
   }
 
-  private async checkInRedis(key: string, policy: RateLimitPolicy, now: number): Promise<RateLimitResult> {
+  private async checkInRedis(key: string, policy: RateLimitPolicy, now: number, weight: number): Promise<RateLimitResult> {
     // Before the first connection completes, wait (bounded); during an outage, fail at once.
     if (this.redis.status !== 'ready' && !(await whenReady(this.redis, this.timeoutMs))) {
       throw new Error('redis not ready');
     }
     const member = `${now}:${this.memberPrefix}:${(this.seq = (this.seq + 1) % 1e9)}`;
-    const args = [String(policy.limit), String(policy.windowMs), String(now), member];
+    const args = [String(policy.limit), String(policy.windowMs), String(now), member, String(Math.max(1, Math.floor(weight)))];
     const k = this.prefix + key;
     let reply: unknown;
     try {

@@ -3,11 +3,14 @@
  * built on first use and reused (a warm Functions instance keeps its AMQP link).
  * Event messages carry the event id as MessageId (the queue's duplicate detection drops a
  * re-publish of the same event), the event type as Subject and the tenant as an
- * application property. Retries are scheduled messages (scheduledEnqueueTime).
+ * application property, and the W3C traceparent (also as Diagnostic-Id) so the consumer continues
+ * the producer's trace. Retries are scheduled messages (scheduledEnqueueTime).
  */
+import type { TokenCredential } from '@azure/identity';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { dependencyUnavailable } from '../core/errors';
 import type { EventEnvelope } from '../core/events';
+import { currentTraceparent } from '../telemetry/trace';
 import { QUEUES, type QueueName, type QueueSender, type QueueSendOptions } from '../ports';
 
 function isEventEnvelope(body: unknown): body is EventEnvelope {
@@ -23,6 +26,8 @@ export function toServiceBusMessage(body: unknown, options: QueueSendOptions = {
   const subject = options.subject ?? event?.event_type;
   const applicationProperties = {
     ...(event ? { tenantId: event.tenant_id } : {}),
+    // Our own name, and the one the Service Bus SDKs and the Functions host read (same value).
+    ...(options.traceparent ? { traceparent: options.traceparent, 'Diagnostic-Id': options.traceparent } : {}),
     ...options.applicationProperties,
   };
   return {
@@ -35,7 +40,10 @@ export function toServiceBusMessage(body: unknown, options: QueueSendOptions = {
 }
 
 export interface ServiceBusQueueSenderOptions {
-  connectionString: string;
+  /** A connection string, or a namespace host reached with the credential. */
+  connectionString?: string;
+  fullyQualifiedNamespace?: string;
+  credential?: TokenCredential;
   /** Bound on each send (AZURE_TIMEOUT). */
   timeoutMs: number;
 }
@@ -46,7 +54,10 @@ export function createServiceBusQueueSender(opts: ServiceBusQueueSenderOptions):
   const senderFor = (queue: QueueName): ServiceBusSender => {
     let s = senders.get(queue);
     if (!s) {
-      client ??= new ServiceBusClient(opts.connectionString);
+      client ??=
+        opts.fullyQualifiedNamespace && opts.credential
+          ? new ServiceBusClient(opts.fullyQualifiedNamespace, opts.credential)
+          : new ServiceBusClient(opts.connectionString ?? '');
       s = client.createSender(queue);
       senders.set(queue, s);
     }
@@ -54,7 +65,7 @@ export function createServiceBusQueueSender(opts: ServiceBusQueueSenderOptions):
   };
   return {
     async send(queue, body, options = {}) {
-      const message = toServiceBusMessage(body, options);
+      const message = toServiceBusMessage(body, { ...options, traceparent: options.traceparent ?? currentTraceparent() });
       const abortSignal = AbortSignal.timeout(opts.timeoutMs);
       try {
         if (options.scheduledEnqueueTime && options.scheduledEnqueueTime.getTime() > Date.now()) {

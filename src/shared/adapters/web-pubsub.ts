@@ -1,16 +1,21 @@
 /**
  * Azure Web PubSub through `@azure/web-pubsub`: one WebPubSubServiceClient per process from
- * WEB_PUBSUB_CONNECTION_STRING (the local stand-in's when the local host started it). Implements
+ * WEB_PUBSUB_CONNECTION_STRING (the local stand-in's when the local host started it), or from
+ * WEB_PUBSUB_ENDPOINT with the identity (src/shared/core/azure-auth.ts). Implements
  * RealtimePublisher (send JSON to a group) and RealtimeNegotiator (client access URLs).
  */
-import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { TokenCredential } from '@azure/identity';
+import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azure/web-pubsub';
 import { dependencyUnavailable } from '../core/errors';
 import type { RealtimeClientAccess, RealtimeNegotiator, RealtimePublisher } from '../ports';
 
 const SERVICE = 'Web PubSub';
 
 export interface WebPubSubOptions {
-  connectionString: string;
+  /** A connection string, or an endpoint reached with the credential (Web PubSub Service Owner). */
+  connectionString?: string;
+  endpoint?: string;
+  credential?: TokenCredential;
   hub: string;
   /** Bounds each REST call. */
   timeoutMs: number;
@@ -20,13 +25,18 @@ export interface WebPubSubOptions {
 export const joinRoleFor = (group: string): string => `webpubsub.joinLeaveGroup.${group}`;
 
 export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & RealtimeNegotiator {
-  const endpoint = /endpoint=([^;]+)/i.exec(options.connectionString)?.[1] ?? '';
-  const client = new WebPubSubServiceClient(options.connectionString, options.hub, {
+  const endpoint = options.endpoint ?? /endpoint=([^;]+)/i.exec(options.connectionString ?? '')?.[1] ?? '';
+  const clientOptions: WebPubSubServiceClientOptions = {
     // Only the loopback stand-in speaks plain http; a real service is always https.
     allowInsecureConnection: endpoint.startsWith('http:'),
     // One try per call: a failed push is retried by its own queue schedule (src/shared/realtime/push.ts).
     retryOptions: { maxRetries: 0 },
-  });
+  };
+  // With the identity, client access tokens are issued by the service (generateToken), not signed here.
+  const client =
+    options.endpoint && options.credential
+      ? new WebPubSubServiceClient(options.endpoint, options.credential, options.hub, clientOptions)
+      : new WebPubSubServiceClient(options.connectionString ?? '', options.hub, clientOptions);
   return {
     async sendToGroup(group: string, payload: unknown): Promise<void> {
       try {

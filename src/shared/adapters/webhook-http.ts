@@ -11,6 +11,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { parseRetryAfter } from '../core/retry-schedule';
 import type { WebhookTarget } from '../core/ssrf';
+import { inSpan } from '../telemetry/trace';
 
 export type WebhookErrorCode =
   | 'TIMEOUT'
@@ -70,7 +71,32 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 }),
 };
 
+/**
+ * The POST, as a CLIENT span (a dependency in Application Insights) whose traceparent goes in the
+ * request header: a receiver that traces can continue the trace of the change that caused it.
+ */
 export function postWebhook(input: WebhookPostInput): Promise<WebhookPostResult> {
+  return inSpan(
+    {
+      name: `POST ${input.target.url.host}`,
+      kind: 'client',
+      attributes: {
+        'http.request.method': 'POST',
+        'server.address': input.target.url.hostname,
+        // No query string: it may hold the receiver's own token.
+        'url.full': `${input.target.url.origin}${input.target.url.pathname}`,
+      },
+    },
+    async (span) => {
+      const result = await post({ ...input, headers: { ...input.headers, traceparent: span.traceparent } });
+      span.setAttributes({ 'http.response.status_code': result.statusCode ?? undefined, 'error.type': result.errorCode });
+      if (!result.ok) span.fail();
+      return result;
+    },
+  );
+}
+
+function post(input: WebhookPostInput): Promise<WebhookPostResult> {
   const { target, body, timeoutMs } = input;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);

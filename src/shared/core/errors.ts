@@ -11,9 +11,13 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'CONFLICT',
   'PRECONDITION_FAILED',
+  'REQUEST_TIMEOUT',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMIT_EXCEEDED',
+  /** A tenant's daily model-token budget is spent (429, Retry-After at the next UTC day). */
+  'QUOTA_EXCEEDED',
+  'HEADERS_TOO_LARGE',
   'DEPENDENCY_UNAVAILABLE',
   'INTERNAL',
 ] as const;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventData, EventType } from './event-types';
 
 /** The envelope of every event a change produces (the body webhooks receive). */
 export interface EventEnvelope<T = Record<string, unknown>> {
@@ -12,8 +13,9 @@ export interface EventEnvelope<T = Record<string, unknown>> {
 
 export const newEventId = (): string => `evt_${randomUUID().replace(/-/g, '')}`;
 
-export function makeEvent<T extends Record<string, unknown>>(
-  eventType: string,
+/** A new event; `eventType` is one of EVENT_TYPES (core/event-types.ts) and `data` has its shape. */
+export function makeEvent<K extends EventType, T extends EventData<K> & Record<string, unknown>>(
+  eventType: K,
   tenantId: string,
   data: T,
   spaceId: string | null = null,

@@ -55,6 +55,7 @@ export function rateLimitKey(principal: Principal, clientAddress = 'unknown'): s
     case 'platform_admin':
       return 'admin';
     default:
-      return `t:${principal.tenantId}:${principal.keyId ?? principal.subject}`;
+      // Per tenant: the tier is the tenant's, so creating more keys must not buy more requests.
+      return `t:${principal.tenantId}`;
   }
 }

@@ -113,6 +113,10 @@ export async function verifyAccessToken(
   const r = claimsSchema.safeParse(payload);
   if (!r.success) throw unauthenticated('The bearer token is not valid.');
   const c = r.data;
+  // jose checks iat only against a maxTokenAge; a token "issued" in the future is not one we minted.
+  if (c.iat > now.getTime() / 1000 + (settings.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_S)) {
+    throw unauthenticated('The bearer token is not valid.');
+  }
   return {
     sub: c.sub,
     tenantId: c.tenant_id,

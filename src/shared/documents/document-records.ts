@@ -50,6 +50,10 @@ export interface ChunkRecord extends TextChunk {
   documentId: string;
   filename: string;
   createdAt: string;
+  /** The chunk's embedding (base64 float32, unit length) when embeddings are configured. */
+  embedding?: string;
+  /** The EmbeddingModel id the embedding came from: vectors of another model are not compared. */
+  embeddingModel?: string;
 }
 
 export type { DocumentDto };

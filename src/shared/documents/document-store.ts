@@ -4,15 +4,13 @@
  * tenant's partition and checks the space.
  */
 import type { PatchOperation } from '@azure/cosmos';
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { isAppError, notFound } from '../core/errors';
 import { hashRecordId, type DocumentHashRecord, type DocumentRecord, type DocumentStatus } from './document-records';
 
 const WHAT = 'Document';
 /** A hash claim younger than this whose document does not exist yet belongs to an upload in progress. */
 const IN_PROGRESS_CLAIM_MS = 30_000;
-const ifMatch = (etag: string | undefined) => (etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
-
 export async function readDocument(tenantId: string, spaceId: string, id: string): Promise<DocumentRecord | undefined> {
   const c = await getContainer('documents');
   const { resource } = await cosmosCall(() => c.item(id, tenantId).read<DocumentRecord>(), WHAT);
@@ -55,7 +53,7 @@ export async function claimHash(tenantId: string, spaceId: string, sha256: strin
     if (now.getTime() - Date.parse(held.createdAt) <= IN_PROGRESS_CLAIM_MS) return held.documentId;
     // The holder was deleted (or crashed before its record): take over, losing cleanly to a concurrent taker.
     try {
-      await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatch(held._etag)), WHAT);
+      await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatchOptions(held._etag)), WHAT);
       return undefined;
     } catch (e) {
       if (!(isAppError(e) && e.code === 'PRECONDITION_FAILED')) throw e;
@@ -70,7 +68,7 @@ export async function releaseHash(tenantId: string, spaceId: string, sha256: str
   const id = hashRecordId(spaceId, sha256);
   try {
     const { resource } = await cosmosCall(() => c.item(id, tenantId).read<DocumentHashRecord>(), WHAT);
-    if (resource?.documentId === documentId) await cosmosCall(() => c.item(id, tenantId).delete(ifMatch(resource._etag)), WHAT);
+    if (resource?.documentId === documentId) await cosmosCall(() => c.item(id, tenantId).delete(ifMatchOptions(resource._etag)), WHAT);
   } catch {
     /* a claim whose document is gone is taken over by the next upload */
   }
@@ -84,14 +82,14 @@ export async function patchDocument(
 ): Promise<DocumentRecord> {
   const ops: PatchOperation[] = Object.entries(set).map(([k, value]) => ({ op: 'set', path: `/${k}`, value: value as unknown }));
   const c = await getContainer('documents');
-  const { resource } = await cosmosCall(() => c.item(d.id, d.tenantId).patch<DocumentRecord>(ops, ifMatch(etag)), WHAT);
+  const { resource } = await cosmosCall(() => c.item(d.id, d.tenantId).patch<DocumentRecord>(ops, ifMatchOptions(etag)), WHAT);
   if (!resource) throw notFound(WHAT);
   return resource;
 }
 
 export async function deleteDocumentRecord(d: DocumentRecord, etag?: string): Promise<void> {
   const c = await getContainer('documents');
-  await cosmosCall(() => c.item(d.id, d.tenantId).delete(ifMatch(etag)), WHAT);
+  await cosmosCall(() => c.item(d.id, d.tenantId).delete(ifMatchOptions(etag)), WHAT);
 }
 
 export interface ListDocumentsQuery {
@@ -148,4 +146,86 @@ export async function deleteDocumentItem(tenantId: string, id: string): Promise<
   } catch (e) {
     if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
   }
+}
+
+/** Past this many documents read, the spaces still short of `perSpace` are read one by one. */
+const MAX_BATCH_SCAN = 2_000;
+
+/**
+ * The newest `perSpace` documents of each of several spaces in one query (GraphQL's batched
+ * Space.documents), plus whether each space has more. The query reads the spaces' documents newest
+ * first and stops once every space has perSpace + 1 (or the documents run out).
+ */
+export async function listDocumentsOfSpaces(
+  tenantId: string,
+  spaceIds: readonly string[],
+  perSpace: number,
+): Promise<Map<string, { items: DocumentRecord[]; hasMore: boolean }>> {
+  const out = new Map(spaceIds.map((s) => [s, { items: [] as DocumentRecord[], hasMore: false }]));
+  const c = await getContainer('documents');
+  const iterator = c.items.query<DocumentRecord>(
+    {
+      query: "SELECT * FROM c WHERE c.tenantId = @t AND c.type = 'document' AND ARRAY_CONTAINS(@s, c.spaceId) ORDER BY c.createdAt DESC",
+      parameters: [
+        { name: '@t', value: tenantId },
+        { name: '@s', value: [...spaceIds] },
+      ],
+    },
+    { partitionKey: tenantId, maxItemCount: Math.min(1_000, spaceIds.length * (perSpace + 1)) },
+  );
+  let open = spaceIds.length;
+  let scanned = 0;
+  while (open > 0 && iterator.hasMoreResults() && scanned < MAX_BATCH_SCAN) {
+    const { resources } = await cosmosCall(() => iterator.fetchNext(), WHAT);
+    scanned += resources.length;
+    for (const d of resources) {
+      const slot = out.get(d.spaceId);
+      if (!slot || slot.hasMore) continue;
+      if (slot.items.length < perSpace) slot.items.push(d);
+      else {
+        slot.hasMore = true;
+        open--;
+      }
+    }
+    if (resources.length === 0) break;
+  }
+  if (open > 0 && scanned >= MAX_BATCH_SCAN) {
+    // A few very large spaces filled the scan: read the ones still short directly.
+    await Promise.all(
+      [...out].filter(([, v]) => !v.hasMore).map(async ([spaceId, slot]) => {
+        const page = await listDocuments(tenantId, spaceId, { limit: perSpace });
+        slot.items = page.items;
+        slot.hasMore = page.has_next;
+      }),
+    );
+  }
+  return out;
+}
+
+/** What retrieval needs of a space's processed documents: ids and when and how they were chunked. */
+export interface ProcessedDocumentStamp {
+  id: string;
+  processedAt: string | null;
+  chunkCount: number | null;
+}
+
+export async function listProcessedDocumentStamps(tenantId: string, spaceId: string): Promise<ProcessedDocumentStamp[]> {
+  const c = await getContainer('documents');
+  const { resources } = await cosmosCall(
+    () =>
+      c.items
+        .query<ProcessedDocumentStamp>(
+          {
+            query: "SELECT c.id, c.processedAt, c.chunkCount FROM c WHERE c.tenantId = @t AND c.spaceId = @s AND c.type = 'document' AND c.status = 'processed'",
+            parameters: [
+              { name: '@t', value: tenantId },
+              { name: '@s', value: spaceId },
+            ],
+          },
+          { partitionKey: tenantId },
+        )
+        .fetchAll(),
+    WHAT,
+  );
+  return resources;
 }

@@ -7,17 +7,21 @@
  * the final status write finds it gone (404) and the chunks just written are removed.
  */
 import { download } from '../adapters/blob';
+import { getEmbeddingModel } from '../adapters/openai-embeddings';
 import { getConfig } from '../config';
 import { chunkPages } from '../core/chunking';
 import { isAppError } from '../core/errors';
+import { encodeVector } from '../core/vectors';
 import { makeEvent } from '../core/events';
 import { getLogger } from '../services';
+import { bumpContentVersion } from '../spaces/space-store';
 import { deleteDocumentChunks, upsertChunks } from './chunk-store';
 import { chunkId, toDocumentDto, type ChunkRecord, type DocumentRecord } from './document-records';
 import { patchDocument, readDocument } from './document-store';
-import { extractDocumentText, type ExtractFailureReason } from './extract';
+import { extractInWorker } from '../extraction/run-in-worker';
+import type { ExtractFailureReason } from './extract';
 import type { ProcessingMessage } from './processing-message';
-import { publishQuietly } from './publish';
+import { publishQuietly } from '../events/publish-quietly';
 
 export type ProcessOutcome = 'processed' | 'failed' | 'skipped' | 'gone';
 
@@ -35,6 +39,26 @@ async function readAll(stream: AsyncIterable<Uint8Array>, max: number): Promise<
   return Buffer.concat(parts, size);
 }
 
+/**
+ * Tells retrieval the space's content changed (its indexes catch up on the next question). After
+ * the document is marked processed, so an index labelled with the new version includes it.
+ */
+async function bumpSpaceContent(tenantId: string, spaceId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bumpContentVersion(tenantId, spaceId);
+      return;
+    } catch (e) {
+      if (isNotFound(e)) return; // the space is gone
+      if (attempt >= 3) {
+        // The document stays processed; it becomes searchable with the space's next change.
+        getLogger().error('content version not bumped after processing', { space_id: spaceId, error: String(e) });
+        return;
+      }
+    }
+  }
+}
+
 async function finish(doc: DocumentRecord, outcome: 'processed' | 'failed', set: Partial<DocumentRecord>): Promise<ProcessOutcome> {
   const now = new Date();
   let updated: DocumentRecord;
@@ -46,6 +70,7 @@ async function finish(doc: DocumentRecord, outcome: 'processed' | 'failed', set:
     await deleteDocumentChunks(doc.tenantId, doc.spaceId, doc.id);
     return 'gone';
   }
+  if (outcome === 'processed') await bumpSpaceContent(doc.tenantId, doc.spaceId);
   const type = outcome === 'processed' ? 'document.processed' : 'document.failed';
   await publishQuietly(makeEvent(type, doc.tenantId, { document: toDocumentDto(updated) }, doc.spaceId, now));
   return outcome;
@@ -81,7 +106,8 @@ export async function processDocument(message: ProcessingMessage): Promise<Proce
   }
   if (!bytes) return failWith(doc, 'too_large', 'The stored file is larger than the limit.');
 
-  const extracted = await extractDocumentText(doc.contentType, bytes);
+  // In the worker thread, bounded in time and memory: a hostile file fails the document, not the host.
+  const extracted = await extractInWorker(doc.contentType, bytes);
   bytes = undefined;
   if (!extracted.ok) {
     log.info('document extraction failed', { reason: extracted.reason });
@@ -90,8 +116,12 @@ export async function processDocument(message: ProcessingMessage): Promise<Proce
   }
 
   const chunks = chunkPages(extracted.pages, { size: config.CHUNK_SIZE, overlap: config.CHUNK_OVERLAP });
+  // With embeddings configured each chunk gets its vector now (batched, retried by the client);
+  // an outage throws, so the queue redelivers and the document is processed again later.
+  const embeddings = getEmbeddingModel();
+  const vectors = embeddings && chunks.length > 0 ? await embeddings.embed(chunks.map((c) => c.text)) : [];
   const createdAt = new Date().toISOString();
-  const records: ChunkRecord[] = chunks.map((c) => ({
+  const records: ChunkRecord[] = chunks.map((c, i) => ({
     id: chunkId(documentId, c.index),
     tenantId,
     spaceId,
@@ -104,6 +134,7 @@ export async function processDocument(message: ProcessingMessage): Promise<Proce
     pageEnd: c.pageEnd,
     filename: doc.filename,
     createdAt,
+    ...(embeddings && vectors[i] ? { embedding: encodeVector(vectors[i]), embeddingModel: embeddings.id } : {}),
   }));
   await upsertChunks(spaceId, records);
   // Chunks left by an earlier attempt with different settings.

@@ -6,6 +6,7 @@
  * retention period: they are also the event log that "replay all events of a time range" reads.
  * Writes go through the group-commit batcher (many events of a tenant, one round trip).
  */
+import { currentTraceparent } from '../telemetry/trace';
 import { cosmosCall, getContainer } from '../adapters/cosmos';
 import { asBody, batched, orThrow } from '../adapters/cosmos-batch';
 import type { EventEnvelope } from '../core/events';
@@ -24,9 +25,11 @@ export interface OutboxItem {
   relayAttempts: number;
   /** Seconds to keep the item (honoured where the container has TTL enabled). */
   ttl: number;
+  /** The trace of the change that caused the event: the relay's re-publish continues it. */
+  traceparent?: string;
 }
 
-export function newOutboxItem(event: EventEnvelope, retentionDays: number, now: Date = new Date()): OutboxItem {
+export function newOutboxItem(event: EventEnvelope, retentionDays: number, now: Date = new Date(), traceparent: string | undefined = currentTraceparent()): OutboxItem {
   return {
     id: event.event_id,
     tenantId: event.tenant_id,
@@ -36,6 +39,7 @@ export function newOutboxItem(event: EventEnvelope, retentionDays: number, now: 
     createdAt: now.toISOString(),
     relayAttempts: 0,
     ttl: retentionDays * 86_400,
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 

@@ -19,11 +19,12 @@ import { listStaleOutboxItems, markOutboxSent, newOutboxItem, noteRelayAttempt, 
 import { getQueueSender } from './queue-sender';
 
 /** Sends an event to the events queue (no outbox). */
-export async function sendToEventsQueue(event: EventEnvelope): Promise<void> {
+export async function sendToEventsQueue(event: EventEnvelope, traceparent?: string): Promise<void> {
   await getQueueSender().send(QUEUES.events, event, {
     messageId: event.event_id,
     subject: event.event_type,
     applicationProperties: { tenantId: event.tenant_id },
+    ...(traceparent ? { traceparent } : {}),
   });
 }
 
@@ -42,7 +43,7 @@ export async function recordEvent(event: EventEnvelope): Promise<void> {
 export async function dispatchEvent(item: OutboxItem): Promise<boolean> {
   const event = item.event;
   try {
-    await sendToEventsQueue(event);
+    await sendToEventsQueue(event, item.traceparent);
   } catch (err) {
     getLogger().warn('event publish failed; the outbox relay will retry', {
       event_id: event.event_id,

@@ -74,13 +74,14 @@ export function clientAddress(request?: HttpRequest): string {
 }
 
 /**
- * Charges one request to the principal's counter. Null when rate limiting is off, for the
- * platform admin, and for unlimited tiers (no headers then).
+ * Charges one request (or `weight` requests: a costly GraphQL operation) to the principal's
+ * counter. Null when rate limiting is off, for the platform admin, and for unlimited tiers (no
+ * headers then).
  */
-export async function rateLimit(principal: Principal, request?: HttpRequest): Promise<RateLimitResult | null> {
+export async function rateLimit(principal: Principal, request?: HttpRequest, weight = 1): Promise<RateLimitResult | null> {
   const c = getConfig();
   if (!c.RATE_LIMIT_ENABLED || principal.kind === 'platform_admin') return null;
   const policy = policyFor(principal, c);
   if (isUnlimited(policy)) return null;
-  return getRateLimiter().check(rateLimitKey(principal, clientAddress(request)), policy);
+  return getRateLimiter().check(rateLimitKey(principal, clientAddress(request)), policy, weight);
 }

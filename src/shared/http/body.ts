@@ -6,6 +6,54 @@ const tooLarge = (max: number): AppError =>
     extra: { max_bytes: max },
   });
 
+const bodyTimeout = (ms: number): AppError =>
+  new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${ms} ms.`, { extra: { timeout_ms: ms } });
+
+/**
+ * Bounds how long the request body may take to arrive in full, from now: `request.body` is replaced
+ * (on this instance) by a stream that fails with REQUEST_TIMEOUT at the deadline and cancels the
+ * source, so a Content-Length larger than what is sent, or a slow drip, ends in a 408 whichever
+ * way the handler reads the body. release() stops the clock once the response is decided.
+ */
+export function bodyDeadline(request: HttpRequest, ms: number): { release: () => void } {
+  const source = request.body;
+  if (!source) return { release: () => undefined };
+  const reader = source.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  const release = (): void => clearTimeout(timer);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        timer = setTimeout(() => {
+          const e = bodyTimeout(ms);
+          controller.error(e);
+          reader.cancel(e).catch(() => undefined);
+        }, ms);
+        timer.unref();
+      },
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (e) {
+          release();
+          controller.error(e);
+        }
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  Object.defineProperty(request, 'body', { value: body, configurable: true });
+  return { release };
+}
+
 /** Refuses early on a declared Content-Length above the limit. */
 export function checkDeclaredLength(request: HttpRequest, max: number): void {
   const declared = request.headers.get('content-length');

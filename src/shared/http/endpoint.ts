@@ -3,15 +3,20 @@
  * (and preflight), authentication and scopes, rate limit, body size limit, JSON parsing, zod
  * validation of params/query/body (unknown fields rejected), the handler, the success or error
  * envelope, and one structured log line. Errors become statuses in one place (error-status.ts).
+ * The whole of it runs as one SERVER span (a request in Application Insights), parented on the
+ * caller's W3C traceparent; its trace id is in every log line and travels with the events it causes.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import { getConfig } from '../config';
 import { AppError, isAppError, type ErrorCode } from '../core/errors';
 import { ANONYMOUS, type Principal } from '../core/principal';
+import { METRIC, metrics } from '../metrics';
 import { getLogger } from '../services';
+import type { RateLimitResult } from '../ports';
+import { inSpan } from '../telemetry/trace';
 import { authenticate, rateLimit } from './authenticate';
-import { checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
+import { bodyDeadline, checkDeclaredLength, isJsonContentType, parseJson, readLimitedText } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
 import { errorBody, successBody } from './envelope';
 import { statusFor } from './error-status';
@@ -61,7 +66,10 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
   // platform_admin routes do not exist (404) where PLATFORM_ADMIN_API_KEY is unset.
   if (o.params || o.auth === 'platform_admin') codes.add('NOT_FOUND');
   if (o.ifMatch) codes.add('PRECONDITION_FAILED');
-  if (bodyMode !== 'none') codes.add('PAYLOAD_TOO_LARGE');
+  if (bodyMode !== 'none') {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('REQUEST_TIMEOUT');
+  }
   if (bodyMode === 'json') codes.add('UNSUPPORTED_MEDIA_TYPE');
   if (rateLimited) codes.add('RATE_LIMIT_EXCEEDED');
   codes.add('INTERNAL');
@@ -79,6 +87,7 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
     bodyMode,
     response: o.response,
     raw: o.raw,
+    stream: o.stream,
     successStatus,
     paginated: o.paginated ?? false,
     rateLimited,
@@ -103,64 +112,98 @@ export function createHandler<
   const body = options.body && strictSchema(options.body);
   const bodyMode = options.bodyMode ?? (options.body ? 'json' : undefined);
 
-  return async (request, invocation) => {
-    const started = performance.now();
-    const config = getConfig();
-    const requestId = requestIdFrom(request.headers.get('x-request-id'));
-    const origin = request.headers.get('origin');
-    const log = getLogger().child({ request_id: requestId, function: options.name });
-    const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
-    let principal: Principal = ANONYMOUS;
-    let response: HttpResponseInit;
+  return (request, invocation) =>
+    inSpan(
+      {
+        name: `${request.method} /api/${options.route}`,
+        kind: 'server',
+        // The client's own trace first; else the Functions host's (its request telemetry).
+        parent: request.headers.get('traceparent') ?? invocation.traceContext?.traceParent ?? undefined,
+        attributes: { 'http.request.method': request.method, 'http.route': `/api/${options.route}`, 'url.full': request.url },
+      },
+      async (span) => {
+        const started = performance.now();
+        const config = getConfig();
+        const requestId = requestIdFrom(request.headers.get('x-request-id'));
+        const origin = request.headers.get('origin');
+        const log = getLogger().child({ request_id: requestId, trace_id: span.traceId, function: options.name });
+        const headers: Record<string, string> = { 'X-Request-Id': requestId, ...corsHeaders(origin, config.CORS_ORIGINS) };
+        let principal: Principal = ANONYMOUS;
+        let response: HttpResponseInit;
+        // The whole body must arrive within BODY_TIMEOUT_MS, however the handler reads it (408 after).
+        const deadline = bodyMode ? bodyDeadline(request, config.BODY_TIMEOUT_MS) : undefined;
 
-    try {
-      if (request.method === 'OPTIONS') {
-        response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
-      } else {
-        principal = await authenticate(request, options.auth);
-        const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
-        if (limited) {
-          Object.assign(headers, rateLimitHeaders(limited));
-          if (!limited.allowed) {
-            throw new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
-              extra: { retry_after: limited.retryAfter },
-              headers: { 'Retry-After': String(limited.retryAfter) },
+        try {
+          if (request.method === 'OPTIONS') {
+            response = { status: 204, headers: { 'X-Request-Id': requestId, ...preflightHeaders(origin, config.CORS_ORIGINS) } };
+          } else {
+            principal = await authenticate(request, options.auth).catch(async (e: unknown) => {
+              // A refused credential is charged to the caller's address, so guessing keys (each a store
+              // read) is limited like any anonymous traffic; the tenant it names is not charged.
+              if (isAppError(e) && e.code === 'UNAUTHENTICATED' && options.rateLimited !== false) {
+                const limited = await rateLimit(ANONYMOUS, request);
+                if (limited && !limited.allowed) {
+                  metrics().count(METRIC.rateLimitRejected, { tier: 'anonymous', function: options.name });
+                  throw tooManyRequests(limited.retryAfter, headers, limited);
+                }
+              }
+              throw e;
             });
+            const limited = options.rateLimited === false ? null : await rateLimit(principal, request);
+            if (limited) {
+              Object.assign(headers, rateLimitHeaders(limited));
+              if (!limited.allowed) {
+                metrics().count(METRIC.rateLimitRejected, { tier: principal.tier ?? 'authenticated', function: options.name });
+                throw tooManyRequests(limited.retryAfter, headers, limited);
+              }
+            }
+            const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
+            const ctx = {
+              request,
+              invocation,
+              requestId,
+              principal,
+              log,
+              params: (params ? validate(params, request.params, 'params') : undefined) as SchemaOut<P>,
+              query: (query ? validate(query, queryObject(request.query), 'query') : undefined) as SchemaOut<Q>,
+              body: undefined as SchemaOut<B>,
+            };
+            if (bodyMode === 'stream') {
+              checkDeclaredLength(request, maxBody);
+            } else if (body) {
+              ctx.body = validate(body, await readJsonBody(request, maxBody), 'body') as SchemaOut<B>;
+            }
+            response = toResponse(await options.handler(ctx), requestId, headers);
           }
+        } catch (err) {
+          response = errorResponse(err, requestId, headers, log);
+          if ((response.status ?? 500) >= 500) span.fail(err);
+        } finally {
+          deadline?.release();
         }
-        const maxBody = options.maxBodyBytes ?? config.MAX_REQUEST_BODY_BYTES;
-        const ctx = {
-          request,
-          invocation,
-          requestId,
-          principal,
-          log,
-          params: (params ? validate(params, request.params, 'params') : undefined) as SchemaOut<P>,
-          query: (query ? validate(query, queryObject(request.query), 'query') : undefined) as SchemaOut<Q>,
-          body: undefined as SchemaOut<B>,
-        };
-        if (bodyMode === 'stream') {
-          checkDeclaredLength(request, maxBody);
-        } else if (body) {
-          ctx.body = validate(body, await readJsonBody(request, maxBody), 'body') as SchemaOut<B>;
-        }
-        response = toResponse(await options.handler(ctx), requestId, headers);
-      }
-    } catch (err) {
-      response = errorResponse(err, requestId, headers, log);
-    }
 
-    const status = response.status ?? 200;
-    const fields = {
-      method: request.method,
-      status,
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      tenant_id: principal.tenantId || undefined,
-    };
-    if (status >= 500) log.error('request', fields);
-    else log.info('request', fields);
-    return response;
-  };
+        const status = response.status ?? 200;
+        span.setAttributes({ 'http.response.status_code': status, 'eva.request_id': requestId, 'eva.tenant_id': principal.tenantId || undefined });
+        if (status >= 500) span.fail();
+        const fields = {
+          method: request.method,
+          status,
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          tenant_id: principal.tenantId || undefined,
+        };
+        if (status >= 500) log.error('request', fields);
+        else log.info('request', fields);
+        return response;
+      },
+    );
+}
+
+function tooManyRequests(retryAfter: number, headers: Record<string, string>, limited: RateLimitResult): AppError {
+  Object.assign(headers, rateLimitHeaders(limited));
+  return new AppError('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded; retry later.', {
+    extra: { retry_after: retryAfter },
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 }
 
 async function readJsonBody(request: HttpRequest, max: number): Promise<unknown> {

@@ -52,7 +52,10 @@ function errorEnvelopeSchema(code: Json, description: string): Json {
             description: 'Per-field problems (validation); empty otherwise.',
             items: { type: 'object', required: ['field', 'issue'], properties: { field: { type: 'string' }, issue: { type: 'string' } }, additionalProperties: false },
           },
-          retry_after: { type: 'integer', minimum: 0, description: 'Seconds to wait (RATE_LIMIT_EXCEEDED).' },
+          retry_after: { type: 'integer', minimum: 0, description: 'Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED).' },
+          budget: { type: 'integer', minimum: 0, description: 'The daily model-token budget (QUOTA_EXCEEDED).' },
+          used: { type: 'integer', minimum: 0, description: 'Tokens used today (QUOTA_EXCEEDED).' },
+          timeout_ms: { type: 'integer', minimum: 0, description: 'How long the body had to arrive (REQUEST_TIMEOUT).' },
           max_bytes: { type: 'integer', minimum: 0, description: 'The size limit (PAYLOAD_TOO_LARGE).' },
           allowed_types: { type: 'array', items: { type: 'string' }, description: 'Accepted media types (UNSUPPORTED_MEDIA_TYPE on uploads).' },
           reason: { type: 'string', description: 'Why a file was refused (uploads).' },
@@ -67,16 +70,19 @@ function errorEnvelopeSchema(code: Json, description: string): Json {
 }
 
 /** The components.responses name, description and example message of each error code. */
-const ERROR_RESPONSES: Record<Exclude<ErrorCode, 'METHOD_NOT_ALLOWED'>, { name: string; description: string; message: string }> = {
+// METHOD_NOT_ALLOWED and HEADERS_TOO_LARGE come from the HTTP server before any route runs.
+const ERROR_RESPONSES: Record<Exclude<ErrorCode, 'METHOD_NOT_ALLOWED' | 'HEADERS_TOO_LARGE'>, { name: string; description: string; message: string }> = {
   VALIDATION_ERROR: { name: 'ValidationError', description: 'The request is malformed: `details` names each bad field.', message: 'The request is invalid.' },
   UNAUTHENTICATED: { name: 'Unauthenticated', description: 'No valid X-API-Key or Bearer token.', message: 'A valid API key or bearer token is required.' },
   FORBIDDEN: { name: 'Forbidden', description: 'The credential lacks a scope the operation needs.', message: 'This credential lacks the scope spaces:write.' },
   NOT_FOUND: { name: 'NotFound', description: 'No such resource for this tenant (another tenant’s is a 404 too).', message: 'Space not found.' },
   CONFLICT: { name: 'Conflict', description: 'The change conflicts with the current state (a duplicate name, a key already rotated…).', message: 'A space with this name already exists.' },
   PRECONDITION_FAILED: { name: 'PreconditionFailed', description: 'If-Match does not match the current ETag: read again, then retry.', message: 'The resource has changed; read it again.' },
+  REQUEST_TIMEOUT: { name: 'RequestTimeout', description: 'The body did not arrive in time (a stalled or slow upload); nothing was stored.', message: 'The request body did not arrive in time.' },
   PAYLOAD_TOO_LARGE: { name: 'PayloadTooLarge', description: 'The body exceeds the limit (`max_bytes`).', message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaType', description: 'The body’s media type is not accepted.', message: 'The request body must be application/json.' },
   RATE_LIMIT_EXCEEDED: { name: 'RateLimitExceeded', description: 'Too many requests for the tier: wait Retry-After seconds.', message: 'Rate limit exceeded; retry later.' },
+  QUOTA_EXCEEDED: { name: 'QuotaExceeded', description: 'The tenant’s daily model-token budget is spent: Retry-After points at the next UTC day.', message: 'The daily token budget is spent.' },
   INTERNAL: { name: 'Internal', description: 'An unexpected failure; quote X-Request-Id. Never carries internal detail.', message: 'An internal error occurred.' },
   DEPENDENCY_UNAVAILABLE: { name: 'DependencyUnavailable', description: 'A backing service (database, storage, bus, model) is unavailable; retry later.', message: 'A dependency is unavailable; retry later.' },
 };
@@ -105,17 +111,26 @@ export const RATE_LIMIT_HEADERS: Json = {
   'X-RateLimit-Reset': ref('headers', 'RateLimitReset'),
 };
 
+/**
+ * One response per status. Where several codes share a status (429: RATE_LIMIT_EXCEEDED and
+ * QUOTA_EXCEEDED) the response is named for the first and its `code` is the enum of them all.
+ */
 function errorComponents(): { responses: Record<string, Json>; schemas: Record<string, Json> } {
   const out: Record<string, Json> = {};
   const schemas: Record<string, Json> = {};
-  for (const [code, r] of Object.entries(ERROR_RESPONSES) as [ErrorCode, (typeof ERROR_RESPONSES)[keyof typeof ERROR_RESPONSES]][]) {
-    const extra: Json = code === 'RATE_LIMIT_EXCEEDED' ? { retry_after: 120 } : code === 'PAYLOAD_TOO_LARGE' ? { max_bytes: 10485760 } : {};
+  const entries = Object.entries(ERROR_RESPONSES) as [ErrorCode, (typeof ERROR_RESPONSES)[keyof typeof ERROR_RESPONSES]][];
+  const statuses = [...new Set(entries.map(([c]) => ERROR_STATUS[c]))];
+  for (const status of statuses) {
+    const group = entries.filter(([c]) => ERROR_STATUS[c] === status);
+    const [code, r] = group[0]!;
+    const codes = group.map(([c]) => c);
+    const extra: Json = status === 429 ? { retry_after: 120 } : code === 'PAYLOAD_TOO_LARGE' ? { max_bytes: 10485760 } : {};
     const details = code === 'VALIDATION_ERROR' ? [{ field: 'body.name', issue: 'Too small: expected string to have >=1 characters' }] : [];
     const responseHeaders: Json = { 'X-Request-Id': ref('headers', 'XRequestId') };
-    if (code === 'RATE_LIMIT_EXCEEDED') Object.assign(responseHeaders, { 'Retry-After': ref('headers', 'RetryAfter') }, RATE_LIMIT_HEADERS);
-    schemas[`${r.name}Error`] = errorEnvelopeSchema({ const: code }, `The ${code} error.`);
+    if (status === 429) Object.assign(responseHeaders, { 'Retry-After': ref('headers', 'RetryAfter') }, RATE_LIMIT_HEADERS);
+    schemas[`${r.name}Error`] = errorEnvelopeSchema(codes.length === 1 ? { const: code } : { type: 'string', enum: codes }, `The ${codes.join(' or ')} error.`);
     out[r.name] = {
-      description: `${code}: ${r.description}`,
+      description: group.map(([c, g]) => `${c}: ${g.description}`).join(' '),
       headers: responseHeaders,
       content: {
         'application/json': {

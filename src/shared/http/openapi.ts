@@ -129,10 +129,12 @@ function successResponse(route: RouteEntry, status: number, components: Record<s
     properties.pagination = ref('schemas', 'Pagination');
     required.push('pagination');
   }
+  const content: Json = { 'application/json': { schema: { type: 'object', required, properties, additionalProperties: false } } };
+  if (route.stream && status === 200) content[route.stream.contentType] = { schema: { type: 'string', description: route.stream.description } };
   return {
     description: status === 201 ? 'Created.' : status === 202 ? 'Accepted: the work continues in the background.' : 'OK.',
     headers,
-    content: { 'application/json': { schema: { type: 'object', required, properties, additionalProperties: false } } },
+    content,
   };
 }
 

@@ -22,6 +22,8 @@ export interface RouteEntry {
   response: z.ZodType | null;
   /** A reply that bypasses the envelope (file downloads): its media type and description. */
   raw?: { contentType: string; description: string };
+  /** A 200 the route can also answer as a stream (e.g. text/event-stream with ?stream=true), besides its JSON. */
+  stream?: { contentType: string; description: string };
   /** The success statuses, first is the usual one. */
   successStatus: readonly number[];
   paginated: boolean;

@@ -81,6 +81,8 @@ export interface EndpointOptions<
   response: R;
   /** A reply that bypasses the envelope (downloads): its media type and what it is. */
   raw?: { contentType: string; description: string };
+  /** A 200 the handler may answer as a stream instead of JSON (returned as `raw`): its media type and when. */
+  stream?: { contentType: string; description: string };
   /** Success statuses, the usual one first (default: [204] without response or raw, else [200]). */
   status?: readonly number[];
   /** A cursor-paginated list: `data` is an array and the envelope carries `pagination`. */

@@ -16,7 +16,8 @@ import {
   replaceApiKey,
   touchApiKey,
 } from './api-key-store';
-import { getTenantCached, keyCache } from './caches';
+import { checkIfMatch } from '../http/conditional';
+import { forgetKey, getTenantCached, keyCache } from './caches';
 import { apiKeyEtag, apiKeyStatus, type ApiKeyRecord } from './records';
 
 export interface CreatedApiKey {
@@ -167,11 +168,11 @@ export function listApiKeys(tenantId: string, limit: number, cursor?: string): P
 /** Revokes a key of the tenant; revoking a revoked key changes nothing. */
 export async function revokeApiKey(tenantId: string, keyId: string, ifMatch?: string, now: Date = new Date()): Promise<void> {
   const record = await getApiKey(tenantId, keyId);
-  if (ifMatch && ifMatch !== '*' && ifMatch !== apiKeyEtag(record)) throw new AppError('PRECONDITION_FAILED', 'The API key has changed (If-Match does not match).');
+  checkIfMatch(ifMatch, apiKeyEtag(record));
   if (record.revokedAt) return;
   const { _etag, ...doc } = record;
   await replaceApiKey({ ...doc, revokedAt: now.toISOString(), sealedKey: null }, _etag);
-  keyCache().delete(record.id);
+  forgetKey(record);
 }
 
 export interface RotatedApiKey extends CreatedApiKey {
@@ -234,6 +235,6 @@ export async function rotateApiKey(
     );
     throw err;
   }
-  keyCache().delete(old.id);
+  forgetKey(old);
   return { record: saved, key, previous, gracePeriodDays };
 }

@@ -17,7 +17,7 @@ import {
 } from '../core/tokens';
 import { getLogger } from '../services';
 import { readApiKeyByHash } from './api-key-store';
-import { getTenantCached } from './caches';
+import { getKeyByIdCached, getTenantCached } from './caches';
 import { apiKeyStatus } from './records';
 import { insertRefreshToken, markRefreshTokenUsed, readRefreshToken, revokeRefreshFamily } from './refresh-token-store';
 
@@ -117,13 +117,17 @@ export async function refreshTokens(refreshToken: string, now: Date = new Date()
 }
 
 /**
- * A bearer token's principal. The tenant is re-read (cached briefly) so a disabled tenant's
- * tokens stop working as soon as its keys do, and the tier is the tenant's current one.
+ * A bearer token's principal. The tenant and the key it was minted from are re-read (cached
+ * briefly, API_KEY_CACHE_SECONDS) so a disabled tenant's or a revoked key's tokens stop working as
+ * soon as its keys do, and the tier is the tenant's current one.
  */
 export async function authenticateBearer(token: string, now: Date = new Date()): Promise<Principal> {
   const v = await verifyAccessToken(tokenSettings(), token, now);
-  const tenant = await getTenantCached(v.tenantId);
+  const [key, tenant] = await Promise.all([getKeyByIdCached(v.tenantId, v.sub), getTenantCached(v.tenantId)]);
+  if (!key || apiKeyStatus(key, now) !== 'active') throw unauthenticated('The API key behind this bearer token is no longer valid.');
   if (!tenant) throw unauthenticated('The bearer token is not valid.');
   if (tenant.disabled) throw unauthenticated('The tenant is disabled.');
-  return { kind: 'jwt', tenantId: v.tenantId, subject: v.sub, keyId: v.sub, scopes: v.scopes, tier: tenant.tier };
+  // Never more than the key holds now: a token cannot outlast a narrowing of its key.
+  const scopes = v.scopes.filter((s) => key.scopes.includes(s));
+  return { kind: 'jwt', tenantId: v.tenantId, subject: v.sub, keyId: v.sub, scopes, tier: tenant.tier };
 }

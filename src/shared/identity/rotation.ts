@@ -12,7 +12,7 @@ import type { EventPublisher } from '../ports';
 import { getLogger } from '../services';
 import { rotateApiKey, type RotatedApiKey } from './api-keys';
 import { listLiveApiKeys, replaceApiKey } from './api-key-store';
-import { keyCache } from './caches';
+import { forgetKey } from './caches';
 import type { ApiKeyRecord } from './records';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +46,7 @@ function rotatedEvent(r: RotatedApiKey, reason: 'max_age' | 'manual') {
 async function deactivate(k: ApiKeyRecord, now: Date): Promise<void> {
   const { _etag, ...doc } = k;
   await replaceApiKey({ ...doc, revokedAt: now.toISOString(), sealedKey: null }, _etag);
-  keyCache().delete(k.id);
+  forgetKey(k);
 }
 
 export async function runKeyRotation(

@@ -1,11 +1,12 @@
 /** Tenant onboarding and administration (platform operators). */
 import { randomBytes } from 'node:crypto';
 import type { Page } from '../adapters/cosmos';
-import { AppError, notFound } from '../core/errors';
+import { notFound } from '../core/errors';
 import type { Tier } from '../core/principal';
 import { createApiKey, type CreatedApiKey } from './api-keys';
 import { tenantCache } from './caches';
 export { getTenantCached } from './caches';
+import { checkIfMatch } from '../http/conditional';
 import type { TenantRecord } from './records';
 import { deleteTenantRecord, insertTenant, listTenants as listTenantRecords, readTenant, replaceTenant } from './tenant-store';
 
@@ -66,9 +67,7 @@ export interface UpdateTenantInput {
 
 export async function updateTenant(id: string, patch: UpdateTenantInput, ifMatch?: string): Promise<TenantRecord> {
   const current = await getTenant(id);
-  if (ifMatch && ifMatch !== '*' && ifMatch !== current._etag) {
-    throw new AppError('PRECONDITION_FAILED', 'The tenant has changed (If-Match does not match).');
-  }
+  checkIfMatch(ifMatch, current._etag);
   const { _etag, ...doc } = current;
   const next: TenantRecord = { ...doc, ...patch, updatedAt: new Date().toISOString() };
   // Replaced only if unchanged since the read: a concurrent update is a 412, never a lost write.

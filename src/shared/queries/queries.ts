@@ -4,23 +4,21 @@
  * Answering runs off the request path (queue `queries`); a redelivered message finds the query
  * finished and does nothing, and the finishing write is conditional, so one answer is recorded.
  */
-import { getConfig } from '../config';
 import { notFound } from '../core/errors';
-import { makeEvent } from '../core/events';
-import { extractiveAnswer, NO_ANSWER } from '../core/extractive-answer';
-import { buildChunkIndex, searchChunks } from '../core/text-search';
+import type { Tier } from '../core/principal';
 import type { Page } from '../adapters/cosmos';
-import { listSpaceChunks } from '../documents/chunk-store';
 import { readDocument } from '../documents/document-store';
-import { publishQuietly } from '../documents/publish';
 import { getQueueSender } from '../events/queue-sender';
 import { QUEUES } from '../ports';
 import { getSpace } from '../spaces/spaces';
-import { newQueryId, toQueryDto, type Citation, type QueryMode, type QueryRecord } from './query-records';
-import { finishQuery, insertQuery, listSpaceQueries, readQuery } from './query-store';
+import { resolveMode } from './answering';
+import { newQueryId, type QueryMode, type QueryRecord } from './query-records';
+import { insertQuery, listSpaceQueries, readQuery } from './query-store';
+import { checkTokenBudget, dailyTokenBudget } from './token-usage';
+
+export { answerQuery, NO_DOCUMENTS } from './answering';
 
 export const DEFAULT_TOP_K = 5;
-export const NO_DOCUMENTS = 'This space has no processed documents yet, so there is nothing to answer from.';
 
 export interface NewQuery {
   question: string;
@@ -31,14 +29,32 @@ export interface NewQuery {
 
 export const queryNotFound = () => notFound('Query');
 
-/** Records a pending query and queues it for answering. Unknown document ids are 404. */
-export async function submitQuery(tenantId: string, spaceId: string, input: NewQuery, now = new Date()): Promise<QueryRecord> {
+export interface SubmitOptions {
+  /** The caller's tier: picks the daily token budget. */
+  tier?: Tier | undefined;
+  /**
+   * Answered by the caller itself (streaming): no message now, only one scheduled this far ahead
+   * in case the caller dies mid-answer (it then finds the query finished and does nothing).
+   */
+  answeredInlineFallbackMs?: number;
+  now?: Date;
+}
+
+/**
+ * Records a pending query and queues it for answering. Unknown document ids are 404; a query the
+ * model would answer is refused with 429 QUOTA_EXCEEDED when the tenant's daily token budget is spent.
+ */
+export async function submitQuery(tenantId: string, spaceId: string, input: NewQuery, options: SubmitOptions = {}): Promise<QueryRecord> {
+  const now = options.now ?? new Date();
+  const requestedMode = input.mode ?? 'auto';
+  const budget = resolveMode(requestedMode) === 'generative' ? dailyTokenBudget(options.tier) : undefined;
   await getSpace(tenantId, spaceId);
   const documentIds = input.document_ids ? [...new Set(input.document_ids)] : null;
   if (documentIds) {
     const found = await Promise.all(documentIds.map((d) => readDocument(tenantId, spaceId, d)));
     if (found.some((d) => !d)) throw notFound('Document');
   }
+  await checkTokenBudget(tenantId, budget, now);
   const record = await insertQuery({
     id: newQueryId(),
     type: 'query',
@@ -47,7 +63,7 @@ export async function submitQuery(tenantId: string, spaceId: string, input: NewQ
     question: input.question,
     topK: input.top_k ?? DEFAULT_TOP_K,
     documentIds,
-    requestedMode: input.mode ?? 'auto',
+    requestedMode,
     status: 'pending',
     answer: null,
     citations: [],
@@ -58,8 +74,16 @@ export async function submitQuery(tenantId: string, spaceId: string, input: NewQ
     error: null,
     createdAt: now.toISOString(),
     completedAt: null,
+    tokenBudget: budget ?? null,
+    // Answered inline: the caller holds the lease until the fallback message is due.
+    answeringUntil: options.answeredInlineFallbackMs !== undefined ? new Date(now.getTime() + options.answeredInlineFallbackMs).toISOString() : null,
   });
-  await getQueueSender().send(QUEUES.queries, { tenant_id: tenantId, query_id: record.id }, { messageId: record.id, subject: 'query' });
+  const fallback = options.answeredInlineFallbackMs;
+  await getQueueSender().send(
+    QUEUES.queries,
+    { tenant_id: tenantId, query_id: record.id },
+    { messageId: record.id, subject: 'query', ...(fallback !== undefined ? { scheduledEnqueueTime: new Date(Date.now() + fallback) } : {}) },
+  );
   return record;
 }
 
@@ -84,59 +108,4 @@ export async function waitForQuery(tenantId: string, id: string, ms: number): Pr
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
     delay = Math.min(delay * 2, 100);
   }
-}
-
-/** Answers a pending query (the `queries` queue handler). Returns what happened. */
-export async function answerQuery(tenantId: string, id: string): Promise<'answered' | 'already_finished' | 'not_found'> {
-  const q = await readQuery(tenantId, id);
-  if (!q) return 'not_found';
-  if (q.status !== 'pending') return 'already_finished';
-  const started = Date.now();
-  if (q.requestedMode === 'generative') {
-    // No Azure OpenAI adapter is wired in yet: a generative request fails plainly instead of
-    // silently answering extractively.
-    const failed: QueryRecord = {
-      ...q,
-      status: 'failed',
-      error: { code: 'MODEL_UNAVAILABLE', message: 'No language model is configured for generative answers.' },
-      durationMs: Date.now() - started,
-      completedAt: new Date().toISOString(),
-    };
-    if (!(await finishQuery(failed, q._etag))) return 'already_finished';
-    await publishQuietly(makeEvent('query.failed', tenantId, { query: toQueryDto(failed) }, q.spaceId));
-    return 'answered';
-  }
-  const chunks = await listSpaceChunks(tenantId, q.spaceId);
-  const only = q.documentIds ? new Set(q.documentIds) : null;
-  const usable = only ? chunks.filter((c) => only.has(c.documentId)) : chunks;
-  let answer: string;
-  let citations: Citation[] = [];
-  if (usable.length === 0) {
-    answer = NO_DOCUMENTS;
-  } else {
-    const hits = searchChunks(buildChunkIndex(usable), q.question, q.topK, q.documentIds);
-    const result = extractiveAnswer(q.question, hits, getConfig().QUERY_ANSWER_MAX_CHARS);
-    answer = result.answer;
-    citations = result.citations.map(({ n, hit, excerpt }) => ({
-      n,
-      document_id: hit.chunk.documentId,
-      filename: hit.chunk.filename,
-      chunk_id: hit.chunk.id,
-      ...(hit.chunk.page !== null ? { page: hit.chunk.page } : {}),
-      excerpt,
-      score: Math.round(hit.score * 1000) / 1000,
-    }));
-  }
-  const finished: QueryRecord = {
-    ...q,
-    status: 'completed',
-    answer: answer || NO_ANSWER,
-    citations,
-    mode: 'extractive',
-    durationMs: Date.now() - started,
-    completedAt: new Date().toISOString(),
-  };
-  if (!(await finishQuery(finished, q._etag))) return 'already_finished';
-  await publishQuietly(makeEvent('query.completed', tenantId, { query: toQueryDto(finished) }, q.spaceId));
-  return 'answered';
 }

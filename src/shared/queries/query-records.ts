@@ -39,6 +39,10 @@ export interface QueryRecord {
   error: { code: string; message: string } | null;
   createdAt: string;
   completedAt: string | null;
+  /** The tenant's daily token budget when the query was asked (null or absent: none). */
+  tokenBudget?: number | null;
+  /** While a delivery calls the model: until when it may (others leave the query alone until then). */
+  answeringUntil?: string | null;
   _etag?: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Queries in Cosmos (container `queries`, partition /tenantId). Every read names the tenant.
  */
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { isAppError } from '../core/errors';
 import type { QueryRecord } from './query-records';
 
@@ -27,10 +27,26 @@ export async function finishQuery(q: QueryRecord, etag: string | undefined): Pro
   const c = await getContainer('queries');
   const { _etag: _drop, ...body } = q;
   try {
-    await cosmosCall(() => c.item(q.id, q.tenantId).replace(body, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {}), WHAT);
+    await cosmosCall(() => c.item(q.id, q.tenantId).replace(body, ifMatchOptions(etag)), WHAT);
     return true;
   } catch (e) {
     if (isAppError(e) && e.code === 'PRECONDITION_FAILED') return false;
+    throw e;
+  }
+}
+
+/**
+ * Marks a pending query as being answered (its lease), only if nobody changed it since `etag`:
+ * returns it with its new ETag, or undefined when another delivery got there first.
+ */
+export async function claimQuery(q: QueryRecord, etag: string | undefined): Promise<QueryRecord | undefined> {
+  const c = await getContainer('queries');
+  const { _etag: _drop, ...body } = q;
+  try {
+    const { resource } = await cosmosCall(() => c.item(q.id, q.tenantId).replace<QueryRecord>(body, ifMatchOptions(etag)), WHAT);
+    return resource ?? undefined;
+  } catch (e) {
+    if (isAppError(e) && e.code === 'PRECONDITION_FAILED') return undefined;
     throw e;
   }
 }

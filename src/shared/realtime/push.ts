@@ -10,6 +10,7 @@ import { groupsForEvent } from '../core/realtime-groups';
 import { getQueueSender } from '../events/queue-sender';
 import type { Logger } from '../logger';
 import { QUEUES } from '../ports';
+import { shapeForSubscriptions, type ShapedMessage } from '../graphql/subscriptions';
 import { sendToGroup } from './realtime';
 
 export interface PushMessage {
@@ -17,6 +18,11 @@ export interface PushMessage {
   /** The groups still owed this event (all of them on the first attempt). */
   groups: string[];
   attempt: number;
+  /**
+   * GraphQL subscription results still owed (each group its own shaped payload). Absent on the
+   * first attempt: the matching subscriptions are looked up then.
+   */
+  graphql?: ShapedMessage[];
 }
 
 export function isPushMessage(body: unknown): body is PushMessage {
@@ -45,16 +51,25 @@ export async function enqueuePush(event: EventEnvelope): Promise<void> {
 
 /** Sends the event to its groups; what failed is re-enqueued for later. Returns the groups sent. */
 export async function deliverPush(message: PushMessage, log: Logger, now = Date.now()): Promise<number> {
-  const results = await Promise.allSettled(message.groups.map((g) => sendToGroup(g, message.event)));
+  const graphql = message.graphql ?? (await shapeForSubscriptions(message.event, log).catch((e: unknown) => {
+    // A failed lookup must not hold back the plain push; GraphQL subscribers miss this event.
+    log.warn('graphql subscriptions not looked up', { event_id: message.event.event_id, error: e instanceof Error ? e.message : String(e) });
+    return [];
+  }));
+  const [results, gqlResults] = await Promise.all([
+    Promise.allSettled(message.groups.map((g) => sendToGroup(g, message.event))),
+    Promise.allSettled(graphql.map((m) => sendToGroup(m.group, m.payload))),
+  ]);
   const failed = message.groups.filter((_, i) => results[i]?.status === 'rejected');
-  if (failed.length === 0) return message.groups.length;
+  const failedGql = graphql.filter((_, i) => gqlResults[i]?.status === 'rejected');
+  if (failed.length === 0 && failedGql.length === 0) return message.groups.length;
   const ageSeconds = (now - Date.parse(message.event.timestamp)) / 1_000;
   const delay = pushRetryDelaySeconds(message.attempt);
   if (!(ageSeconds + delay <= getConfig().REALTIME_PUSH_MAX_AGE_SECONDS)) {
     log.warn('real-time push given up (event too old)', { event_id: message.event.event_id, groups: failed.length, attempt: message.attempt });
     return message.groups.length - failed.length;
   }
-  const next: PushMessage = { event: message.event, groups: failed, attempt: message.attempt + 1 };
+  const next: PushMessage = { event: message.event, groups: failed, attempt: message.attempt + 1, graphql: failedGql };
   await getQueueSender().send(QUEUES.realtimePush, next, {
     messageId: `${message.event.event_id}:push:${next.attempt}`,
     subject: message.event.event_type,

@@ -3,6 +3,8 @@
  * host configured), and sendToGroup(), the one call features use to push JSON to a group.
  */
 import { getConfig } from '../config';
+import { webPubSubAuth } from '../core/azure-auth';
+import { getAzureCredential } from '../adapters/azure-credential';
 import { dependencyUnavailable } from '../core/errors';
 import { createWebPubSub } from '../adapters/web-pubsub';
 import type { RealtimeNegotiator, RealtimePublisher } from '../ports';
@@ -13,8 +15,11 @@ let built: (RealtimePublisher & RealtimeNegotiator) | undefined;
 function realtime(): RealtimePublisher & RealtimeNegotiator {
   if (!built) {
     const c = getConfig();
-    if (!c.WEB_PUBSUB_CONNECTION_STRING) throw dependencyUnavailable('Web PubSub');
-    built = createWebPubSub({ connectionString: c.WEB_PUBSUB_CONNECTION_STRING, hub: c.WEB_PUBSUB_HUB, timeoutMs: c.AZURE_TIMEOUT * 1_000 });
+    const auth = webPubSubAuth(c);
+    const timeoutMs = c.AZURE_TIMEOUT * 1_000;
+    if (auth.kind === 'connection-string') built = createWebPubSub({ connectionString: auth.connectionString, hub: c.WEB_PUBSUB_HUB, timeoutMs });
+    else if (auth.kind === 'identity') built = createWebPubSub({ endpoint: auth.endpoint, credential: getAzureCredential(), hub: c.WEB_PUBSUB_HUB, timeoutMs });
+    else throw dependencyUnavailable('Web PubSub');
   }
   return built;
 }

@@ -14,6 +14,11 @@ export interface SpaceRecord {
   description: string | null;
   metadata: SpaceMetadata;
   documentCount: number;
+  /**
+   * Bumped whenever the searchable content changes (a document processed or deleted): retrieval
+   * indexes are labelled with it, so a stale one is never served. Absent on older records = 0.
+   */
+  contentVersion?: number;
   createdAt: string;
   updatedAt: string;
   _etag?: string;

@@ -4,15 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { PatchOperation } from '@azure/cosmos';
-import { cosmosCall, getContainer, queryPage, type Page } from '../adapters/cosmos';
+import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { AppError, conflict, isAppError, notFound } from '../core/errors';
 import { nameRecordId, type SpaceNameRecord, type SpaceRecord } from './space-records';
 
 const WHAT = 'Space';
 /** A claim this old whose space does not exist was left by a crash between the two writes: reusable. */
 const ORPHAN_CLAIM_MS = 30_000;
-
-const ifMatch = (etag: string | undefined) => (etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
 
 export async function readSpace(tenantId: string, id: string): Promise<SpaceRecord | undefined> {
   const c = await getContainer('spaces');
@@ -38,7 +36,7 @@ export async function claimName(tenantId: string, nameKey: string, spaceId: stri
     if (!stale) throw conflict('A space with this name already exists.');
     // Take the orphaned claim over; If-Match makes a concurrent taker lose with 412 -> CONFLICT.
     try {
-      await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatch(held._etag)), WHAT);
+      await cosmosCall(() => c.item(claim.id, tenantId).replace(claim, ifMatchOptions(held._etag)), WHAT);
     } catch (e) {
       if (isAppError(e) && e.code === 'PRECONDITION_FAILED') throw conflict('A space with this name already exists.');
       throw e;
@@ -58,7 +56,7 @@ export async function releaseName(tenantId: string, nameKey: string, spaceId: st
   const id = nameRecordId(nameKey);
   try {
     const { resource } = await cosmosCall(() => c.item(id, tenantId).read<SpaceNameRecord>(), WHAT);
-    if (resource?.spaceId === spaceId) await cosmosCall(() => c.item(id, tenantId).delete(ifMatch(resource._etag)), WHAT);
+    if (resource?.spaceId === spaceId) await cosmosCall(() => c.item(id, tenantId).delete(ifMatchOptions(resource._etag)), WHAT);
   } catch {
     /* a leftover claim is recovered by claimName after ORPHAN_CLAIM_MS */
   }
@@ -96,7 +94,7 @@ export async function patchSpace(current: SpaceRecord, changes: SpaceChanges, et
     .map(([k, value]) => ({ op: 'set', path: `/${k}`, value: value as unknown }));
   const c = await getContainer('spaces');
   try {
-    const { resource } = await cosmosCall(() => c.item(current.id, current.tenantId).patch<SpaceRecord>(ops, ifMatch(etag)), WHAT);
+    const { resource } = await cosmosCall(() => c.item(current.id, current.tenantId).patch<SpaceRecord>(ops, ifMatchOptions(etag)), WHAT);
     if (!resource) throw notFound(WHAT);
     if (renamed) await releaseName(current.tenantId, current.nameKey, current.id);
     return resource;
@@ -109,21 +107,34 @@ export async function patchSpace(current: SpaceRecord, changes: SpaceChanges, et
 /** Deletes the space record (If-Match honoured) and its name claim. */
 export async function deleteSpaceRecord(s: SpaceRecord, etag: string | undefined): Promise<void> {
   const c = await getContainer('spaces');
-  await cosmosCall(() => c.item(s.id, s.tenantId).delete(ifMatch(etag)), WHAT);
+  await cosmosCall(() => c.item(s.id, s.tenantId).delete(ifMatchOptions(etag)), WHAT);
   await releaseName(s.tenantId, s.nameKey, s.id);
 }
 
-/** Adds `delta` to document_count atomically (a server-side increment). NOT_FOUND if the space is gone. */
-export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string): Promise<void> {
+/**
+ * Adds `delta` to document_count atomically (a server-side increment); with `contentChanged` the
+ * content version is bumped in the same write (a deleted document). NOT_FOUND if the space is gone.
+ */
+export async function addToDocumentCount(tenantId: string, spaceId: string, delta: number, updatedAt: string, contentChanged = false): Promise<void> {
   const c = await getContainer('spaces');
-  await cosmosCall(
-    () =>
-      c.item(spaceId, tenantId).patch([
-        { op: 'incr', path: '/documentCount', value: delta },
-        { op: 'set', path: '/updatedAt', value: updatedAt },
-      ]),
-    WHAT,
-  );
+  const ops: PatchOperation[] = [
+    { op: 'incr', path: '/documentCount', value: delta },
+    { op: 'set', path: '/updatedAt', value: updatedAt },
+  ];
+  if (contentChanged) ops.push({ op: 'incr', path: '/contentVersion', value: 1 });
+  await cosmosCall(() => c.item(spaceId, tenantId).patch(ops), WHAT);
+}
+
+/** Bumps the space's content version (a document processed). NOT_FOUND if the space is gone. */
+export async function bumpContentVersion(tenantId: string, spaceId: string): Promise<void> {
+  const c = await getContainer('spaces');
+  await cosmosCall(() => c.item(spaceId, tenantId).patch([{ op: 'incr', path: '/contentVersion', value: 1 }]), WHAT);
+}
+
+/** The space's content version (0 before any change), or undefined when there is no such space. */
+export async function readContentVersion(tenantId: string, spaceId: string): Promise<number | undefined> {
+  const s = await readSpace(tenantId, spaceId);
+  return s ? (s.contentVersion ?? 0) : undefined;
 }
 
 export interface ListSpacesQuery {
@@ -155,3 +166,19 @@ export async function listSpaces(tenantId: string, q: ListSpacesQuery): Promise<
 }
 
 export const spaceNotFound = (): AppError => notFound(WHAT);
+
+/** How many spaces a list (tenant, name prefix) holds: one COUNT query (GraphQL's totalCount). */
+export async function countSpaces(tenantId: string, prefix?: string): Promise<number> {
+  const c = await getContainer('spaces');
+  const parameters = [{ name: '@t', value: tenantId }];
+  let where = "c.tenantId = @t AND c.type = 'space'";
+  if (prefix) {
+    where += ' AND STARTSWITH(c.nameKey, @p)';
+    parameters.push({ name: '@p', value: prefix });
+  }
+  const { resources } = await cosmosCall(
+    () => c.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, { partitionKey: tenantId }).fetchAll(),
+    WHAT,
+  );
+  return resources[0] ?? 0;
+}

@@ -3,14 +3,13 @@
  * another tenant's space is simply not found. Each change emits its event.
  */
 import { makeEvent } from '../core/events';
-import { preconditionFailed } from '../core/errors';
+import { checkIfMatch } from '../http/conditional';
 import type { Page } from '../adapters/cosmos';
-import { publishQuietly } from '../documents/publish';
-import { scheduleSpaceCleanup } from './space-cleanup';
+import { publishQuietly } from '../events/publish-quietly';
 import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord } from './space-records';
 import {
-  deleteSpaceRecord,
   insertSpace,
+  countSpaces,
   listSpaces,
   patchSpace,
   readSpace,
@@ -18,19 +17,6 @@ import {
   type ListSpacesQuery,
   type SpaceChanges,
 } from './space-store';
-
-/**
- * Compares an If-Match header with a record's ETag ("*" or no header: no condition). Returns the
- * record's ETag to make the write conditional on it, or throws PRECONDITION_FAILED when stale.
- * Quotes and W/ are ignored on both sides (stores differ in whether their ETags carry quotes).
- */
-export function checkIfMatch(ifMatch: string | null | undefined, etag: string | undefined): string | undefined {
-  if (ifMatch === null || ifMatch === undefined || ifMatch.trim() === '' || ifMatch.trim() === '*') return undefined;
-  const bare = (v: string): string => v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-  const wanted = ifMatch.split(',').map(bare);
-  if (!etag || !wanted.includes(bare(etag))) throw preconditionFailed();
-  return etag;
-}
 
 export async function getSpace(tenantId: string, id: string): Promise<SpaceRecord> {
   const s = await readSpace(tenantId, id);
@@ -98,14 +84,8 @@ export async function updateSpace(
   return updated;
 }
 
-/** Deletes the space now; its documents, blobs and chunks are removed in the background. */
-export async function deleteSpace(tenantId: string, id: string, ifMatch: string | null, now = new Date()): Promise<void> {
-  const current = await getSpace(tenantId, id);
-  const etag = checkIfMatch(ifMatch, current._etag);
-  await deleteSpaceRecord(current, etag);
-  await scheduleSpaceCleanup(tenantId, id);
-  await publishQuietly(makeEvent('space.deleted', tenantId, { space: toSpaceDto(current) }, id, now));
-}
-
 export const listSpacesPage = (tenantId: string, q: ListSpacesQuery): Promise<Page<SpaceRecord>> =>
   listSpaces(tenantId, { ...q, prefix: q.prefix === undefined ? undefined : nameKeyOf(q.prefix) });
+
+export const countSpacesOf = (tenantId: string, prefix?: string): Promise<number> =>
+  countSpaces(tenantId, prefix === undefined ? undefined : nameKeyOf(prefix));

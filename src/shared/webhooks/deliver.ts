@@ -21,6 +21,7 @@ import { AppError } from '../core/errors';
 import { makeEvent } from '../core/events';
 import { nextRetry } from '../core/retry-schedule';
 import type { Logger } from '../logger';
+import { METRIC, metrics } from '../metrics';
 import { QUEUES } from '../ports';
 import { publishEvent } from '../events/publisher';
 import { getQueueSender } from '../events/queue-sender';
@@ -191,6 +192,8 @@ export async function handleDeliveryMessage(message: DeliveryMessage, log: Logge
   ]);
   if (!stored) return; // our claim was taken over (we were too slow): the new claimer carries on
 
+  // One count per attempt: success, failure (a retry is scheduled) or exhausted (the last one failed).
+  metrics().count(METRIC.webhookDelivery, { outcome: result.ok ? 'success' : retryAt ? 'failure' : 'exhausted', event_type: message.event.event_type });
   if (result.ok) {
     await recordSuccess(webhook.tenantId, webhook.id, done);
     return;

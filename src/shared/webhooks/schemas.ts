@@ -1,6 +1,6 @@
 /** Request and response schemas of the webhook endpoints (the pipeline makes request objects strict). */
 import { z } from 'zod';
-import { isValidEventTypeFilter } from '../core/event-filter';
+import { EVENT_TYPE_FILTER_MESSAGE, isValidEventTypeFilter } from '../core/event-filter';
 import { MAX_WEBHOOK_URL_LENGTH } from '../core/ssrf';
 import { pageQuery } from '../http/pagination';
 import { WEBHOOK_ID_PATTERN } from './webhook-store';
@@ -10,7 +10,7 @@ export const MAX_EVENT_TYPES = 50;
 export const webhookIdParams = z.object({ id: z.string().regex(WEBHOOK_ID_PATTERN, 'is not a webhook id') });
 
 const eventTypes = z
-  .array(z.string().refine(isValidEventTypeFilter, { message: 'must be an event type like "space.created", a family like "space.*", or "*"' }))
+  .array(z.string().refine(isValidEventTypeFilter, { message: EVENT_TYPE_FILTER_MESSAGE }))
   .min(1)
   .max(MAX_EVENT_TYPES)
   .refine((a) => new Set(a).size === a.length, { message: 'must not repeat an event type' });

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { cosmosCall, getContainer, ifMatchOptions, queryPage, type Page } from '../adapters/cosmos';
 import { sdkStatus } from '../adapters/azure-errors';
-import { notFound, preconditionFailed } from '../core/errors';
+import { notFound } from '../core/errors';
 
 export interface WebhookSecret {
   secret: string;
@@ -100,11 +100,3 @@ export async function listEnabledWebhooks(tenantId: string): Promise<WebhookReco
   });
 }
 
-/** Throws PRECONDITION_FAILED when an If-Match header does not match the record's ETag. */
-export function checkIfMatch(record: WebhookRecord, ifMatch: string | null): void {
-  if (ifMatch === null || ifMatch.trim() === '*') return;
-  // Compared without quotes: Cosmos quotes its ETags, the emulator does not, clients send them quoted.
-  const bare = (t: string): string => t.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-  const tags = ifMatch.split(',').map(bare);
-  if (!record._etag || !tags.includes(bare(record._etag))) throw preconditionFailed();
-}

@@ -12,10 +12,10 @@ import type { WebhookBody } from './schemas';
 import { rotateSecrets } from './secrets';
 import { sendEvent, webhookTargetPolicy } from './send';
 import { generateWebhookSecret } from '../core/webhook-signing';
+import { checkIfMatch } from '../http/conditional';
 import { invalidateWebhooks } from './webhook-cache';
 import { readWebhookHealth, writeWebhookHealth, type WebhookHealth } from './webhook-health';
 import {
-  checkIfMatch,
   deleteWebhook,
   getWebhook,
   insertWebhook,
@@ -60,7 +60,7 @@ export async function updateWebhook(
   now: Date = new Date(),
 ): Promise<WebhookRecord> {
   const current = await getWebhook(tenantId, id);
-  checkIfMatch(current, ifMatch);
+  checkIfMatch(ifMatch, current._etag);
   const url = body.url === current.url ? current.url : await checkUrl(body.url);
   const enabled = body.enabled ?? true;
   const updated = await replaceWebhook(
@@ -86,7 +86,7 @@ export async function updateWebhook(
 
 export async function removeWebhook(tenantId: string, id: string, ifMatch: string | null): Promise<void> {
   const current = await getWebhook(tenantId, id);
-  checkIfMatch(current, ifMatch);
+  checkIfMatch(ifMatch, current._etag);
   await deleteWebhook(tenantId, id, current._etag);
   invalidateWebhooks(tenantId);
 }

@@ -1,10 +1,10 @@
 /**
- * Publishes a space/document event through the EventPublisher port. The change it reports has
+ * Publishes an event through the EventPublisher port. The change it reports has
  * already happened, so a failure to publish is logged, not thrown: the outbox relay covers bus
  * outages, and failing the request would only make the client retry a change that succeeded.
  */
 import type { EventEnvelope } from '../core/events';
-import { getEventPublisher } from '../events/publisher';
+import { getEventPublisher } from './publisher';
 import { getLogger } from '../services';
 
 export async function publishQuietly(event: EventEnvelope): Promise<void> {

@@ -2,12 +2,20 @@
  * Removing what a deleted space held: documents (records and hash claims), their blobs and chunks.
  * The space record goes first (so nothing of it can be read), then this runs off the request path
  * on the space-cleanup queue; it is idempotent, so a redelivered message just finds less to do.
+ * Deleting a space lives here, beside its documents' cleanup, so that documents depend on spaces
+ * and never the other way round.
  */
 import { z } from 'zod';
 import { deleteIfExists, deletePrefix } from '../adapters/blob';
-import { deleteSpaceChunks } from '../documents/chunk-store';
-import { spaceBlobPrefix } from '../documents/document-records';
-import { deleteDocumentItem, listSpaceItems } from '../documents/document-store';
+import { makeEvent } from '../core/events';
+import { publishQuietly } from '../events/publish-quietly';
+import { checkIfMatch } from '../http/conditional';
+import { toSpaceDto } from '../spaces/space-records';
+import { deleteSpaceRecord } from '../spaces/space-store';
+import { getSpace } from '../spaces/spaces';
+import { deleteSpaceChunks } from './chunk-store';
+import { spaceBlobPrefix } from './document-records';
+import { deleteDocumentItem, listSpaceItems } from './document-store';
 import { getQueueSender } from '../events/queue-sender';
 import { QUEUES } from '../ports';
 import { getLogger } from '../services';
@@ -46,4 +54,13 @@ export async function scheduleSpaceCleanup(tenantId: string, spaceId: string): P
     getLogger().warn('space cleanup could not be queued; purging inline', { space_id: spaceId, error: String(err) });
     await purgeSpace(tenantId, spaceId);
   }
+}
+
+/** Deletes the space now; its documents, blobs and chunks are removed in the background. */
+export async function deleteSpace(tenantId: string, id: string, ifMatch: string | null, now = new Date()): Promise<void> {
+  const current = await getSpace(tenantId, id);
+  const etag = checkIfMatch(ifMatch, current._etag);
+  await deleteSpaceRecord(current, etag);
+  await scheduleSpaceCleanup(tenantId, id);
+  await publishQuietly(makeEvent('space.deleted', tenantId, { space: toSpaceDto(current) }, id, now));
 }

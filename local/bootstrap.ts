@@ -4,12 +4,12 @@
  * without it, outside production, a development tenant and key are created and the key is
  * returned so the local host can print it once.
  */
-import { getConfig } from '../config';
-import { hashApiKey } from '../core/api-key';
-import { createApiKey, newKeyRecord } from './api-keys';
-import { readApiKeyByHash, upsertApiKey } from './api-key-store';
-import { keyCache, tenantCache } from './caches';
-import { readTenant, upsertTenant } from './tenant-store';
+import { getConfig } from '../src/shared/config';
+import { hashApiKey } from '../src/shared/core/api-key';
+import { createApiKey, newKeyRecord } from '../src/shared/identity/api-keys';
+import { readApiKeyByHash, upsertApiKey } from '../src/shared/identity/api-key-store';
+import { keyCache, tenantCache } from '../src/shared/identity/caches';
+import { readTenant, upsertTenant } from '../src/shared/identity/tenant-store';
 
 export interface BootstrapResult {
   tenantId: string;

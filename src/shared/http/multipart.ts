@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { AppError, validationError } from '../core/errors';
+import { AppError, isAppError, validationError } from '../core/errors';
 
 export interface MultipartFile {
   /** The file name the client sent (untrusted: display only). */
@@ -107,7 +107,8 @@ export function readMultipartFile(body: Readable, options: MultipartOptions): Pr
     parser.on('close', () => {
       if (!found) reject(validationError([{ field, issue: `a multipart part named "${field}" with a file is required` }]));
     });
-    body.on('error', () => fail(validationError([{ field: 'body', issue: 'the request body could not be read' }])));
+    // A body past its deadline keeps its own error (408); any other read failure is the client's body.
+    body.on('error', (e) => fail(isAppError(e) ? e : validationError([{ field: 'body', issue: 'the request body could not be read' }])));
     body.pipe(parser);
   });
 }
