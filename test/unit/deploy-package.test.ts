@@ -36,9 +36,9 @@ describe('the deployed package', () => {
     expect(deps.filter((d) => !packages.has(d) && !LOADED_ON_DEMAND.has(d)).sort(), 'a dependency nothing in src/functions imports').toEqual([]);
   });
 
-  it('the deploy build compiles src/ alone (and the console bundling step)', () => {
+  it('the deploy build compiles src/ alone (and the console bundling and reference copying steps)', () => {
     const cfg = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-    expect(cfg.include).toEqual(['src/**/*.ts', 'scripts/bundle-console.ts']);
+    expect(cfg.include).toEqual(['src/**/*.ts', 'scripts/bundle-console.ts', 'scripts/copy-reference-assets.ts']);
   });
 
   it('.funcignore leaves out the local host, scripts, tests and sources, and keeps the build and the console', () => {
@@ -47,6 +47,6 @@ describe('the deployed package', () => {
       expect(lines, out).toContain(out);
     // Unanchored directory patterns match at any depth: `src/` would drop dist/src/ too.
     expect(lines.filter((l) => /^[^/*].*\/$/.test(l) && !l.startsWith('__')), 'unanchored directory patterns').toEqual([]);
-    for (const kept of ['/dist/', '/dist/src/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js']) expect(lines, kept).not.toContain(kept);
+    for (const kept of ['/dist/', '/dist/src/', '/dist/reference/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js']) expect(lines, kept).not.toContain(kept);
   });
 });
