@@ -8,8 +8,8 @@
  *
  * Locally it starts `node dist/local/start.js` (what `npm start` runs) on a free loopback port, the
  * emulators in a process of their own beside it, with
- * REDIS_HOST=127.0.0.1, seeds a `pro` tenant with a scoped key, runs the HTTP mix and (when the
- * host serves real-time negotiate) the WebSocket scenario side by side, writes each run's JSON and
+ * REDIS_HOST=127.0.0.1, seeds a `pro` tenant with a scoped key, runs the HTTP mix and then (when the
+ * host serves real-time negotiate) the WebSocket scenario (side by side with EVA_LOAD_TOGETHER=1), writes each run's JSON and
  * an HTML latency chart under load-tests/results/ (git-ignored), prints the figures against the
  * production checklist's targets, and exits non-zero when Artillery's `ensure` thresholds fail.
  */
@@ -88,8 +88,10 @@ async function waitUntilReady(origin: string, bootstrapKey: string, child: Child
 
 /** The emulators in a process of their own (they are other machines in Azure); resolves with their settings. */
 function startEmulatorProcess(): Promise<{ child: ChildProcess; env: Record<string, string> }> {
+  const profileDir = process.env.EVA_LOAD_CPU_PROF;
   const child = fork(join(root, 'dist', 'local', 'emulators-process.js'), [], {
     env: { ...process.env, DEBUG: undefined, LOG_LEVEL: 'warn' },
+    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'emulators')] : [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -109,8 +111,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * The local host as `npm start` runs it, on a free port, with real Redis and a fresh pro tenant;
- * the emulators run beside it in a process of their own. EVA_LOAD_CPU_PROF=<dir> writes the host's
- * CPU profile there (open it in Chrome DevTools) to see where the time goes.
+ * the emulators run beside it in a process of their own. EVA_LOAD_CPU_PROF=<dir> writes the CPU
+ * profiles of both there (the emulators' under emulators/; open them in Chrome DevTools).
  */
 async function startLocalApi(bootstrapKey: string, tenantId: string): Promise<LocalApi> {
   const emulators = await startEmulatorProcess();
@@ -243,7 +245,15 @@ async function main(): Promise<void> {
     if (await servesRealtime(origin, apiKey)) scenarios.push('realtime');
     else process.stdout.write('== real-time negotiate is not served: the WebSocket scenario is left out\n');
 
-    const results = await Promise.all(scenarios.map(async (s) => ({ name: s, ...(await runScenario(s, profile, outDir, env)) })));
+    // One after the other by default: on a 2-core machine the two Artillery processes, the API and
+    // the stand-ins side by side are more than the cores (docs/PERFORMANCE.md has the figures of
+    // both ways); realtime.yml makes changes of its own, so events flow while its connections are
+    // held. EVA_LOAD_TOGETHER=1 runs them side by side, as a many-core machine can.
+    const one = async (s: string) => ({ name: s, ...(await runScenario(s, profile, outDir, env)) });
+    const results =
+      process.env.EVA_LOAD_TOGETHER === '1'
+        ? await Promise.all(scenarios.map(one))
+        : await scenarios.reduce<Promise<Array<Awaited<ReturnType<typeof one>>>>>(async (acc, s) => [...(await acc), await one(s)], Promise.resolve([]));
     for (const r of results) if (r.summary) printSummary(r.name, r.summary);
     process.stdout.write(`== results: ${outDir}\n`);
     const failed = results.filter((r) => r.code !== 0).map((r) => r.name);
