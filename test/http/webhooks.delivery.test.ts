@@ -63,7 +63,7 @@ const settle = (withinMs = 0) => h.host.broker.waitForIdle(20_000, { scheduledWi
 async function logs(t: TenantWithKey, hook: Hook): Promise<Array<Record<string, unknown>>> {
   const r = await call(`${api}/v1/webhooks/${hook.id}/logs?limit=100`, { headers: { 'x-api-key': t.apiKey } });
   expect(r.status).toBe(200);
-  return r.body.data as unknown as Array<Record<string, unknown>>;
+  return r.body.data;
 }
 
 /** Waits until the webhook's log holds exactly `n` attempts, and returns them. */

@@ -66,7 +66,7 @@ function workerScript(): string {
     write: false,
     logLevel: 'silent',
   });
-  const code = out.outputFiles[0]!.text;
+  const code = out.outputFiles[0].text;
   const dir = join(projectRoot(), 'node_modules', '.cache', 'eva-extraction');
   const file = join(dir, `worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
   if (!existsSync(file)) {

@@ -5,7 +5,7 @@
  * operation's cost exceeds the rate limit, else 200 (field errors keep partial data).
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError } from 'graphql';
 import { isAppError } from '../core/errors';
 import type { Principal } from '../core/principal';
 import { rateLimitHeaders } from '../http/rate-limit-headers';
@@ -53,7 +53,7 @@ function paramsOf(request: HttpRequest, body: string | undefined): Params | unde
   }
   try {
     const parsed: unknown = JSON.parse(body ?? '');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Params) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed) : undefined;
   } catch {
     return undefined;
   }
@@ -117,7 +117,7 @@ async function maybeSubscribe(principal: Principal, query: string, params: Param
   } catch {
     return undefined;
   }
-  if (op?.operation !== 'subscription') return undefined;
+  if (op?.operation !== OperationTypeNode.SUBSCRIPTION) return undefined;
   try {
     const ticket = await registerSubscription(principal, query, doc, op, params.variables);
     return { status: 200, headers: { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' }, body: JSON.stringify({ subscription: ticket }) };
