@@ -86,7 +86,7 @@ export function linearizeAccumulators(node: unknown): void {
   }
   if (!isNode(node)) return;
   if (isAccumulatingReduce(node)) {
-    const fn = (node.arguments as AstNode[])[0];
+    const fn = (node.arguments as AstNode[])[0]!; // isAccumulatingReduce checked the callback
     fn.body = appendInPlace(fn.body);
   }
   for (const [key, value] of Object.entries(node)) {
@@ -132,7 +132,7 @@ function valueAt(doc: unknown, keys: string[]): unknown {
 export function sortByOneField(original: SortHelper): SortHelper {
   return (collection, getRid, compositeIndexes, ...orders) => {
     if (orders.length !== 1) return original(collection, getRid, compositeIndexes, ...orders);
-    const [keys, desc] = orders[0];
+    const [keys, desc] = orders[0]!;
     const decorated = collection.map((d) => ({ d, v: valueAt(d, keys), rid: getRid(d) }));
     decorated.sort((a, b) => {
       const r = compareValues(a.v, b.v);

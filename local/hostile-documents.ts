@@ -90,7 +90,7 @@ export function docxBomb(inflatedBytes: number, lie = false): Buffer {
 /** Assembles a PDF from numbered object bodies (object i+1 = bodies[i]), with a correct xref table. */
 function pdf(bodies: Array<string | Buffer>): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  let size = parts[0].length;
+  let size = parts[0]!.length;
   const offsets: number[] = [];
   bodies.forEach((body, i) => {
     offsets.push(size);

@@ -334,9 +334,9 @@ export function createRequestListener(
       let forwarded = '';
       const rh = req.rawHeaders;
       for (let i = 0; i < rh.length; i += 2) {
-        const name = rh[i];
-        if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') forwarded += `${rh[i + 1]}, `;
-        else headers.append(name, rh[i + 1]);
+        const name = rh[i]!; // rawHeaders alternates name, value
+        if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') forwarded += `${rh[i + 1] as string}, `;
+        else headers.append(name, rh[i + 1] as string);
       }
       headers.append('x-forwarded-for', forwarded + (req.socket.remoteAddress ?? 'unknown'));
       let body: ReadableStream<Uint8Array> | undefined;
@@ -367,7 +367,7 @@ export function createRequestListener(
     const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
 
     try {
-      const result = (await invokeFunction(fn, request, context));
+      const result = await invokeFunction(fn, request, context);
       await writeResponse(res, result, method === 'HEAD');
     } catch (err) {
       opts.logger.error('http function failed', {

@@ -86,7 +86,7 @@ function buildConstraint(name: string, args: string | undefined): Constraint {
     }
     case 'length': {
       const nums = numArgs(name, args, [1, 2]);
-      const min = nums[0];
+      const min = nums[0]!; // numArgs checked the count
       const max = nums[1] ?? min;
       return (v) => v.length >= min && v.length <= max;
     }
@@ -142,14 +142,14 @@ function parseParam(token: string, template: string): ParamPart {
     i = 1;
   }
   let name = '';
-  while (i < token.length && !':?='.includes(token[i])) name += token[i++];
+  while (i < token.length && !':?='.includes(token[i] as string)) name += token[i++];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Route "${template}": bad parameter name "{${token}}".`);
   const constraints: Constraint[] = [];
   const constraintStart = i;
   while (token[i] === ':') {
     i++;
     let cname = '';
-    while (i < token.length && !':?=('.includes(token[i])) cname += token[i++];
+    while (i < token.length && !':?=('.includes(token[i] as string)) cname += token[i++];
     let args: string | undefined;
     if (token[i] === '(') {
       let depth = 0;
@@ -204,7 +204,7 @@ function parseSegment(raw: string, template: string): Segment {
     parts.push(parseParam(raw.slice(open + 1, close), template));
     i = close + 1;
   }
-  if (parts.length === 1 && typeof parts[0] !== 'string') return { kind: 'param', param: parts[0] };
+  if (parts.length === 1 && typeof parts[0] !== 'string') return { kind: 'param', param: parts[0] as ParamPart };
   const params = parts.filter((p): p is ParamPart => typeof p !== 'string');
   if (params.some((p) => p.catchAll)) throw new Error(`Route "${template}": a catch-all must be a whole segment.`);
   // Greedy parameters: ASP.NET matches a complex segment's literals right to left (last '.' splits name and ext).
@@ -261,7 +261,7 @@ export function matchRoute(route: CompiledRoute, rawSegments: readonly string[])
   const params: Record<string, string> = {};
   const segs = route.segments;
   for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!;
     if (seg.kind === 'param' && seg.param.catchAll) {
       const rest = rawSegments.slice(i).map(decodeSegment).join('/');
       if (rest === '') {
@@ -290,8 +290,8 @@ export function matchRoute(route: CompiledRoute, rawSegments: readonly string[])
       const m = seg.regex.exec(value);
       if (!m) return undefined;
       for (let k = 0; k < seg.params.length; k++) {
-        const p = seg.params[k];
-        const v = m[k + 1];
+        const p = seg.params[k] as ParamPart;
+        const v = m[k + 1] ?? ''; // an optional group that did not take part matched nothing
         if (!checkParam(p, v)) return undefined;
         params[p.name] = v;
       }

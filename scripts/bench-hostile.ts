@@ -38,7 +38,7 @@ async function makeFiles(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--make') {
-    CASES.forEach(([, , make], i) => writeFileSync(join(process.argv[3], String(i)), make()));
+    CASES.forEach(([, , make], i) => writeFileSync(join(process.argv[3]!, String(i)), make()));
     return;
   }
   const config = loadConfig({});

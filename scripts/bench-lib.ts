@@ -56,7 +56,7 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   if (s.length === 0) return NaN;
-  return s.length % 2 === 1 ? (s[mid]) : ((s[mid - 1]) + (s[mid])) / 2;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 /** Runs a bench's main; any failure is printed and exits 1 (main sets exitCode for unmet targets). */

@@ -65,7 +65,7 @@ const VOCAB = [...STOP_WORDS].concat(Array.from({ length: 20_000 }, (_, i) => {
   return w;
 }));
 /** Zipf-like: word rank r drawn with probability ~ 1/r. */
-const zipf = (r: () => number): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.exp(r() * Math.log(VOCAB.length))) - 1)];
+const zipf = (r: () => number): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.exp(r() * Math.log(VOCAB.length))) - 1)]!;
 
 function paragraph(r: () => number, chars = 1_000): string {
   const out: string[] = [];
@@ -73,7 +73,7 @@ function paragraph(r: () => number, chars = 1_000): string {
   while (length < chars) {
     const words = Array.from({ length: 8 + Math.floor(r() * 8) }, () => zipf(r));
     const s = `${words.join(' ')}.`;
-    out.push(s[0].toUpperCase() + s.slice(1));
+    out.push(s[0]!.toUpperCase() + s.slice(1));
     length += s.length + 1;
   }
   return out.join(' ').slice(0, chars);
@@ -171,7 +171,7 @@ async function benchIndex(chunks: number): Promise<IndexFigures> {
     p50: percentile(times, 50),
     p99: percentile(times, 99),
     coldP50: percentile(cold, 50),
-    coldMax: cold[cold.length - 1],
+    coldMax: cold[cold.length - 1]!,
   };
 }
 
@@ -275,7 +275,7 @@ runBench(async () => {
     console.log(
       `extractive end to end, ${e2e.chunks} chunks, ${RATE} queries/s for ${SECONDS} s (${e2e.sent} sent): p50 ${ms(e2e.p50)}  p99 ${ms(e2e.p99)}  max ${ms(e2e.max)}  failures ${e2e.failures}`,
     );
-    const big = rows[1];
+    const big = rows[1]!; // one row per SIZES entry, 10,000 second
     const targets: Array<[string, boolean]> = [
       [`retrieval p99 < ${TARGET_RETRIEVAL_P99} ms at 10,000 chunks`, big.p99 < TARGET_RETRIEVAL_P99],
       [`cold load of a 10,000-chunk index < ${TARGET_COLD_MS} ms`, big.coldMax < TARGET_COLD_MS],

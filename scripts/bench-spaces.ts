@@ -101,7 +101,7 @@ async function loadAtRate(base: string, key: string, paths: string[], rate: numb
     const due = start + (k * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(one(paths[k % paths.length], due));
+    pending.push(one(paths[k % paths.length]!, due));
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
@@ -180,7 +180,7 @@ function emulatorCpu(pids: Array<number | undefined>): () => number {
       let ms = 0;
       for (const pid of pids) {
         // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
         ms += (Number(fields[11]) + Number(fields[12])) * 10;
       }
       return ms;
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     // Warm-up of both routes: JIT, connections, Cosmos container creation, compiled queries. From the
     // load process too: autocannon run in this one left the uploads measured after it ~15 ms of CPU
     // per upload dearer (median 49 ms without it, 52–86 ms with it).
-    for (const path of [getPaths[0], listPaths[0]]) await runLoad(loader, { ...job, paths: [path], warmUp: true });
+    for (const path of [getPaths[0]!, listPaths[0]!]) await runLoad(loader, { ...job, paths: [path], warmUp: true });
     const getAtRate = skipReads ? none : await runLoad(loader, { ...job, paths: getPaths, rate: RATE });
     const listAtRate = skipReads ? none : await runLoad(loader, { ...job, paths: listPaths, rate: RATE });
     const getMax = skipReads ? none : await runLoad(loader, { ...job, paths: getPaths });
@@ -402,7 +402,7 @@ async function main(): Promise<void> {
       await uploadViaApi(api, key, space.id, documentBytes(1024));
       tinyTimes.push(performance.now() - t);
     }
-    const tinyMs = tinyTimes.sort((a, b) => a - b)[5];
+    const tinyMs = tinyTimes.sort((a, b) => a - b)[5]!; // ten samples above
 
     // Peak memory for files of 5, 20 and 80 MB: streamed, the peak is bounded by the pipeline's
     // buffers, so 16x the file must not need more than a few MB more.
@@ -418,7 +418,7 @@ async function main(): Promise<void> {
     const cpu = (u: TimedUploads) => `cpu ${(u.cpuMs / UPLOADS).toFixed(0)} / ${(u.emulatorCpuMs / UPLOADS).toFixed(0)}`;
     rounds.forEach((r, i) => {
       console.log(
-        `  round ${i + 1}: API ${mbs(r.api).toFixed(1)} (${cpu(r.api)}); direct streamed ${mbs(r.direct).toFixed(1)} (${cpu(r.direct)}); bare proxy ${mbs(r.proxy).toFixed(1)} (${cpu(r.proxy)}); API/direct ${(ratios[i] * 100).toFixed(0)}%, proxy/direct ${((mbs(r.proxy) / mbs(r.direct)) * 100).toFixed(0)}%`,
+        `  round ${i + 1}: API ${mbs(r.api).toFixed(1)} (${cpu(r.api)}); direct streamed ${mbs(r.direct).toFixed(1)} (${cpu(r.direct)}); bare proxy ${mbs(r.proxy).toFixed(1)} (${cpu(r.proxy)}); API/direct ${(ratios[i]! * 100).toFixed(0)}%, proxy/direct ${((mbs(r.proxy) / mbs(r.direct)) * 100).toFixed(0)}%`,
       );
     });
     const proxyRatio = median(rounds.map((r) => mbs(r.proxy) / mbs(r.direct)));
@@ -441,7 +441,7 @@ async function main(): Promise<void> {
         .join(', ')}`,
     );
     // "Not growing with size": the 80 MB upload may need at most a few MB more than the smaller ones.
-    const memoryOk = memory[80] < Math.max(memory[5], memory[20]) + 5;
+    const memoryOk = memory[80]! < Math.max(memory[5]!, memory[20]!) + 5;
     const ok = readsOk && ratio >= 0.7 && memoryOk;
     console.log(`targets: reads p99 < 50 ms ${skipReads ? 'skipped' : readsOk ? 'MET' : 'NOT MET'}; upload >= 70% ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; memory flat ${memoryOk ? 'MET' : 'NOT MET'}`);
     process.exitCode = ok ? 0 : 1;

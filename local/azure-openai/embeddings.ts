@@ -16,7 +16,7 @@ export function embeddingTerms(text: string): string[] {
 
 function bucket(term: string, dimensions: number): { index: number; sign: 1 | -1 } {
   const h = createHash('sha1').update(term).digest();
-  return { index: h.readUInt32LE(0) % dimensions, sign: (h[4] & 1) === 0 ? 1 : -1 };
+  return { index: h.readUInt32LE(0) % dimensions, sign: (h[4]! & 1) === 0 ? 1 : -1 };
 }
 
 export function embed(text: string, dimensions = DEFAULT_EMBEDDING_DIMENSIONS): number[] {
@@ -25,7 +25,7 @@ export function embed(text: string, dimensions = DEFAULT_EMBEDDING_DIMENSIONS): 
   const v = new Array<number>(dimensions).fill(0);
   for (const [term, tf] of counts) {
     const { index, sign } = bucket(term, dimensions);
-    v[index] += sign * (1 + Math.log(tf));
+    v[index]! += sign * (1 + Math.log(tf));
   }
   const norm = Math.hypot(...v);
   // An empty text still gets a unit vector (Azure never returns a zero vector).

@@ -86,7 +86,7 @@ function parseSasToken(token: string): Record<string, string> | undefined {
   const m = /^SharedAccessSignature\s+(.+)$/.exec(token.trim());
   if (!m) return undefined;
   const out: Record<string, string> = {};
-  for (const part of (m[1]).split('&')) {
+  for (const part of (m[1] as string).split('&')) {
     const i = part.indexOf('=');
     if (i > 0) out[part.slice(0, i)] = part.slice(i + 1);
   }

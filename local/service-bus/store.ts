@@ -192,7 +192,7 @@ export class ServiceBusStore {
     m.state = 'active';
     // Sorted by sequence number, so a redelivered message keeps its place, as in a real queue.
     let i = q.active.length;
-    while (i > 0 && (q.active[i - 1]).sequenceNumber > m.sequenceNumber) i--;
+    while (i > 0 && (q.active[i - 1] as StoredMessage).sequenceNumber > m.sequenceNumber) i--;
     q.active.splice(i, 0, m);
     this.#changed(queue, true);
   }

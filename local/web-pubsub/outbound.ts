@@ -77,7 +77,7 @@ export class Flusher {
     const ws = c.socket;
     if (frames.length === 0 || !ws || ws.readyState !== ws.OPEN) return;
     if (frames.length === 1) {
-      ws.send(frames[0], { binary: false });
+      ws.send(frames[0] as Buffer, { binary: false });
       return;
     }
     // Corked, ws's frames (header + payload each) leave in one writev.

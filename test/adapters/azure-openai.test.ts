@@ -33,8 +33,8 @@ describe('Azure OpenAI adapter', () => {
     const model = azureOpenAIAnswerModel(createAzureOpenAIClient(config, credential), 'chat', 5_000);
     const r = await model.complete({ messages, maxTokens: 50 });
     expect(r.text).toBe('ok [1]');
-    expect(s.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(s.requests[0].headers['api-key']).toBeUndefined();
+    expect(s.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(s.requests[0]!.headers['api-key']).toBeUndefined();
     expect(scopesAsked[0]).toEqual([COGNITIVE_SERVICES_SCOPE]);
   });
 
@@ -54,6 +54,6 @@ describe('Azure OpenAI adapter', () => {
     const r = await model.complete({ messages, maxTokens: 50, onDelta: (p) => pieces.push(p) });
     expect(pieces).toEqual(['alpha', ' beta', ' [1]']);
     expect(r.usage).toEqual({ prompt_tokens: 11, completion_tokens: 4 });
-    expect((s.requests[0].body as { stream_options: unknown }).stream_options).toEqual({ include_usage: true });
+    expect((s.requests[0]!.body as { stream_options: unknown }).stream_options).toEqual({ include_usage: true });
   });
 });

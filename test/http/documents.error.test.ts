@@ -97,7 +97,7 @@ describe('documents: refused uploads are 4xx and store nothing', () => {
     expect((await uploadMultipart(h.api, t.apiKey, spaceId, Buffer.alloc(0), 'empty.pdf', PDF)).status).toBe(400);
     const noName = await uploadRaw(h.api, t.apiKey, spaceId, Buffer.from('text'), undefined, 'text/plain');
     expect(noName.status).toBe(400);
-    expect(noName.body.error.details[0].field).toBe('filename');
+    expect(noName.body.error.details[0]?.field).toBe('filename');
     const form = new FormData();
     form.append('note', 'no file here');
     const noFile = await fetch(`${h.api}/v1/spaces/${spaceId}/documents`, { method: 'POST', headers: { 'x-api-key': t.apiKey }, body: form });
@@ -222,7 +222,7 @@ describe('documents: processing failures and races', () => {
       ids.push(r.body.data.id);
     }
     await h.settle();
-    expect((await listDocumentChunks(t.tenantId, spaceId, ids[0])).length).toBeGreaterThan(0);
+    expect((await listDocumentChunks(t.tenantId, spaceId, ids[0]!)).length).toBeGreaterThan(0);
 
     expect((await call(`${h.api}/v1/spaces/${spaceId}`, t.apiKey, { method: 'DELETE' })).status).toBe(204);
     // At once: the space and everything under it is 404.

@@ -90,7 +90,7 @@ describe('documents: happy paths', () => {
       expect(d.body.data.status, d.body.data.filename).toBe('processed');
       expect(d.body.data.chunk_count).toBeGreaterThan(0);
     }
-    const txtChunks = await listDocumentChunks(t.tenantId, spaceId, ids[0]);
+    const txtChunks = await listDocumentChunks(t.tenantId, spaceId, ids[0]!);
     expect(txtChunks.length).toBeGreaterThan(5);
     expect(txtChunks.every((c) => c.text.length <= 300 && c.page === null)).toBe(true);
 

@@ -28,7 +28,7 @@ describe('documents: hash claims during upload', () => {
     const answers = await Promise.all([1, 2, 3, 4].map((i) => uploadRaw(h.api, t.apiKey, spaceId, bytes, `c${i}.txt`, 'text/plain')));
     const created = answers.filter((a) => a.status === 201);
     expect(created).toHaveLength(1);
-    const id = created[0].body.data.id;
+    const id = created[0]!.body.data.id;
     for (const a of answers.filter((x) => x.status !== 201)) {
       expect([200, 409]).toContain(a.status);
       if (a.status === 200) expect(a.body.data.id).toBe(id);

@@ -34,9 +34,9 @@ beforeAll(async () => {
 function conforms(r: Reply, method: string, route: string): void {
   const op = spec.paths[route]?.[method];
   expect(op, `${method} ${route} in the spec`).toBeDefined();
-  const response = op.responses[String(r.status)];
+  const response = op!.responses[String(r.status)];
   expect(response, `${method} ${route} ${r.status} in the spec`).toBeDefined();
-  const schema = response.content?.['application/json']?.schema;
+  const schema = response!.content?.['application/json']?.schema;
   if (!schema) return;
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
@@ -62,7 +62,7 @@ describe('GET /api/openapi.json', () => {
   it('every operation declares its auth: security schemes with the scopes it needs', () => {
     for (const r of registeredRoutes()) {
       for (const m of r.methods) {
-        const op = spec.paths[`/${r.route}`][m.toLowerCase()] as unknown as { security: unknown[]; responses: Record<string, unknown> };
+        const op = spec.paths[`/${r.route}`]![m.toLowerCase()] as unknown as { security: unknown[]; responses: Record<string, unknown> };
         if (r.auth === 'public') expect(op.security).toEqual([]);
         else if (typeof r.auth === 'object') expect(op.security).toEqual([{ apiKey: r.auth.scopes }, { bearer: r.auth.scopes }]);
         if (r.auth !== 'public') expect(op.responses['401']).toBeDefined();

@@ -82,9 +82,9 @@ describe('questions: generative answers through Azure OpenAI', () => {
     expect(q.usage.completion_tokens).toBeGreaterThan(0);
     const sent = ai.chatRequests();
     expect(sent).toHaveLength(1);
-    expect(sent[0].deployment).toBe(DEPLOYMENT);
-    expect(sent[0].body.max_tokens).toBe(800);
-    expect(ai.requests[0].headers['api-key']).toBe(ai.apiKey);
+    expect(sent[0]!.deployment).toBe(DEPLOYMENT);
+    expect(sent[0]!.body.max_tokens).toBe(800);
+    expect(ai.requests[0]!.headers['api-key']).toBe(ai.apiKey);
     const after = await readTokenUsage(t.tenantId, utcDay());
     expect(after!.totalTokens - before).toBe(q.usage.prompt_tokens + q.usage.completion_tokens);
   });
@@ -108,7 +108,7 @@ describe('questions: generative answers through Azure OpenAI', () => {
     const q = (await ask({ question: 'Which package manager does Rust use?', mode: 'generative' })).body.data;
     expect(q.status).toBe('completed');
     expect(ai.requests.map((x) => x.status)).toEqual([429, 200]);
-    expect(ai.requests[1].at - ai.requests[0].at).toBeGreaterThanOrEqual(950);
+    expect(ai.requests[1]!.at - ai.requests[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('a model that does not answer within AZURE_TIMEOUT ends the query failed with MODEL_TIMEOUT', async () => {
@@ -139,23 +139,23 @@ describe('questions: generative answers through Azure OpenAI', () => {
     expect(q.status).toBe('completed');
     expect(q.citations[0].document_id).toBe(docs['notice.txt']);
     const [sent] = ai.chatRequests();
-    const [system, user, ...rest] = sent.messages;
+    const [system, user, ...rest] = sent!.messages;
     expect(rest).toEqual([]);
-    expect(system.role).toBe('system');
-    expect(system.content).toMatch(/only the numbered sources/);
-    expect(system.content).not.toContain('PWNED');
-    expect(user.role).toBe('user');
+    expect(system!.role).toBe('system');
+    expect(system!.content).toMatch(/only the numbered sources/);
+    expect(system!.content).not.toContain('PWNED');
+    expect(user!.role).toBe('user');
     // The injected text sits inside its source's tags, whose random marker the text cannot know.
-    const marker = /<sources-([0-9a-f]{12})>/.exec(user.content)![1];
-    expect(system.content).toContain(`<sources-${marker}>`);
-    const at = user.content.indexOf('IMPORTANT SYSTEM NOTICE');
-    const open = user.content.lastIndexOf(`<source-${marker} n=`, at);
-    const close = user.content.indexOf(`</source-${marker}>`, at);
+    const marker = /<sources-([0-9a-f]{12})>/.exec(user!.content)![1]!;
+    expect(system!.content).toContain(`<sources-${marker}>`);
+    const at = user!.content.indexOf('IMPORTANT SYSTEM NOTICE');
+    const open = user!.content.lastIndexOf(`<source-${marker} n=`, at);
+    const close = user!.content.indexOf(`</source-${marker}>`, at);
     expect(open).toBeGreaterThanOrEqual(0);
     expect(close).toBeGreaterThan(at);
-    expect(user.content.slice(open, close)).not.toContain(`</source-${marker}>`);
+    expect(user!.content.slice(open, close)).not.toContain(`</source-${marker}>`);
     // The question is delimited too, after every source.
-    expect(user.content.indexOf(`<question-${marker}>\nWhen does the canteen open?\n</question-${marker}>`)).toBeGreaterThan(close);
+    expect(user!.content.indexOf(`<question-${marker}>\nWhen does the canteen open?\n</question-${marker}>`)).toBeGreaterThan(close);
   });
 
   it('extractive mode still answers without the model', async () => {
@@ -209,7 +209,7 @@ describe('questions: streaming (?stream=true)', () => {
     for await (const e of readSse(res)) {
       events.push(e);
       if (e.event === 'delta' && statusAtFirstDelta === undefined) {
-        statusAtFirstDelta = (await call(`${h.api}/v1/queries/${events[0].data.id}/status`, t.apiKey)).body.data.status;
+        statusAtFirstDelta = (await call(`${h.api}/v1/queries/${events[0]!.data.id}/status`, t.apiKey)).body.data.status;
       }
     }
     const names = events.map((e) => e.event);
@@ -225,7 +225,7 @@ describe('questions: streaming (?stream=true)', () => {
     expect(result.answer).toBe('Rust uses Cargo as its package manager [1], which builds code.');
     expect(result).toMatchObject({ status: 'completed', mode: 'generative', citations: [{ n: 1, document_id: docs['rust.txt'] }] });
     expect(result.usage.completion_tokens).toBeGreaterThan(0);
-    expect(ai.chatRequests()[0].body.stream).toBe(true);
+    expect(ai.chatRequests()[0]!.body.stream).toBe(true);
     // Recorded like any other query.
     expect((await call(`${h.api}/v1/queries/${result.id}`, t.apiKey)).body.data.answer).toBe(result.answer);
   });
@@ -243,7 +243,7 @@ describe('questions: streaming (?stream=true)', () => {
     const events: SseEvent[] = [];
     for await (const e of readSse(res)) events.push(e);
     expect(events.map((e) => e.event)).toEqual(['query', 'result', 'done']);
-    expect(events[1].data).toMatchObject({ status: 'failed', error: { code: 'CONTENT_FILTERED' } });
+    expect(events[1]!.data).toMatchObject({ status: 'failed', error: { code: 'CONTENT_FILTERED' } });
   });
 });
 
@@ -253,7 +253,7 @@ describe('questions: daily token budgets', () => {
   beforeAll(async () => {
     b = await createTenantWithKey({ tier: 'basic' });
     bSpace = (await call(`${h.api}/v1/spaces`, b.apiKey, { method: 'POST', body: { name: 'Budget' } })).body.data.id;
-    await uploadRaw(h.api, b.apiKey, bSpace, Buffer.from(DOCS[1][1]), 'rust.txt', 'text/plain');
+    await uploadRaw(h.api, b.apiKey, bSpace, Buffer.from(DOCS[1]![1]), 'rust.txt', 'text/plain');
     await h.settle();
   });
   afterAll(() => setSetting('QUERY_DAILY_TOKEN_BUDGETS', undefined));

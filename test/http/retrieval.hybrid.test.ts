@@ -69,7 +69,7 @@ beforeEach(() => ai.reset());
 
 describe('hybrid retrieval (embeddings configured)', () => {
   it('embeds every chunk at processing time in batches and stores the vectors with the chunks', async () => {
-    const chunks = await listDocumentChunks(t.tenantId, spaceId, docs['volcanoes.txt']);
+    const chunks = await listDocumentChunks(t.tenantId, spaceId, docs['volcanoes.txt']!);
     expect(chunks.length).toBeGreaterThanOrEqual(4);
     for (const c of chunks) {
       expect(c.embeddingModel).toBe(DEPLOYMENT);
@@ -100,7 +100,7 @@ describe('hybrid retrieval (embeddings configured)', () => {
     expect(seen.slice(3).every((s) => s === 200)).toBe(true);
     // Batches of at most AZURE_OPENAI_EMBEDDING_BATCH_SIZE (2).
     expect(embeddingRequests().every((r) => inputsOf(r).length <= 2)).toBe(true);
-    const chunks = await listDocumentChunks(t.tenantId, spaceId, docs['coffee.txt']);
+    const chunks = await listDocumentChunks(t.tenantId, spaceId, docs['coffee.txt']!);
     expect(chunks.every((c) => c.embeddingModel === DEPLOYMENT && decodeVector(c.embedding!)?.length === 256)).toBe(true);
   });
 
@@ -110,7 +110,7 @@ describe('hybrid retrieval (embeddings configured)', () => {
     expect(r.hits[0]?.chunk.documentId).toBe(docs['volcanoes.txt']);
     expect(r.hits[0]?.chunk.text).toContain('Mauna Loa');
     // RRF scores: at most 1/61 + 1/61 for an item first in both rankings.
-    expect(r.hits[0].score).toBeLessThanOrEqual(2 / 61 + 1e-12);
+    expect(r.hits[0]!.score).toBeLessThanOrEqual(2 / 61 + 1e-12);
     expect(embeddingRequests().map(inputsOf)).toEqual([['Which volcano is the largest active one?']]);
     expect(embeddingRequests()[0]).toMatchObject({ deployment: DEPLOYMENT, apiVersion: API_VERSION });
     expect(embeddingRequests()[0]?.headers['api-key']).toBe(ai.apiKey);

@@ -105,7 +105,7 @@ describe('retrieval indexes: warm, persisted, cold', () => {
     expect(got.hits[0]?.chunk.text).toContain('Cargo');
     expect(n).toMatchObject({ snapshotLoads: 1, processedDocuments: 0, documentChunks: [], spaceChunks: 0, snapshotSaves: 0 });
     reset();
-    const again = await r.retrieve(t.tenantId, spaceId, 'How is espresso brewed?', { topK: 3, documentIds: [docs['coffee.txt']] });
+    const again = await r.retrieve(t.tenantId, spaceId, 'How is espresso brewed?', { topK: 3, documentIds: [docs['coffee.txt']!] });
     expect(docsOf(again.hits)).toEqual([docs['coffee.txt']]);
     // Warm: one point read of the space's version, nothing else.
     expect(n).toMatchObject({ contentVersion: 1, snapshotLoads: 0, processedDocuments: 0, documentChunks: [], spaceChunks: 0 });
@@ -197,7 +197,7 @@ describe('retrieval indexes: warm, persisted, cold', () => {
   it('a space that is gone, or documents with nothing indexed, have no content', async () => {
     const { r } = instance();
     expect(await r.retrieve(t.tenantId, `spc_${'0'.repeat(32)}`, 'volcano', { topK: 1 })).toEqual({ hits: [], hasContent: false, hybrid: false });
-    expect((await r.retrieve(t.tenantId, spaceId, 'volcano', { topK: 1, documentIds: [docs['rust.txt']] })).hasContent).toBe(false);
+    expect((await r.retrieve(t.tenantId, spaceId, 'volcano', { topK: 1, documentIds: [docs['rust.txt']!] })).hasContent).toBe(false);
     // Another tenant naming this space sees nothing.
     const other = await createTenantWithKey();
     expect((await r.retrieve(other.tenantId, spaceId, 'volcano', { topK: 1 })).hasContent).toBe(false);

@@ -61,7 +61,7 @@ describe('rate limits cannot be sidestepped', () => {
     const t = await createTenantWithKey({ tier: 'free', scopes: ['spaces:read'] });
     const keys = [t, ...(await Promise.all([1, 2, 3].map(() => createKeyFor(t.tenantId, ['spaces:read']))))];
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await who({ 'x-api-key': keys[i % keys.length].apiKey })).status);
+    for (let i = 0; i < 8; i++) statuses.push((await who({ 'x-api-key': keys[i % keys.length]!.apiKey })).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
   });

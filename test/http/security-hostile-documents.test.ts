@@ -34,7 +34,7 @@ describe('hostile documents through the API: accepted at upload, then `failed` w
     await h.settle();
     for (const [i, id] of ids.entries()) {
       const d = (await call(`${h.api}/v1/spaces/${space.id}/documents/${id}`, t.apiKey)).body.data;
-      expect(d).toMatchObject({ status: 'failed', failure_reason: files[i][3], chunk_count: 0 });
+      expect(d).toMatchObject({ status: 'failed', failure_reason: files[i]![3], chunk_count: 0 });
     }
     const ok = (await call(`${h.api}/v1/spaces/${space.id}/documents/${good.body.data.id}`, t.apiKey)).body.data;
     expect(ok).toMatchObject({ status: 'processed', chunk_count: 1 });

@@ -7,7 +7,7 @@ let s: AzureOpenAIStandIn;
 const client = (over: { timeout?: number; maxRetries?: number; apiKey?: string } = {}) =>
   new AzureOpenAI({ endpoint: s.endpoint, apiKey: over.apiKey ?? s.apiKey, apiVersion: API_VERSION, timeout: over.timeout ?? 5_000, maxRetries: over.maxRetries ?? 0 });
 
-const cosine = (a: number[], b: number[]) => a.reduce((n, x, i) => n + x * b[i], 0);
+const cosine = (a: number[], b: number[]) => a.reduce((n, x, i) => n + x * b[i]!, 0);
 
 beforeAll(async () => {
   s = await startAzureOpenAIStandIn({ respond: (r) => `You asked: ${r.messages.at(-1)?.content ?? ''} [1]` });
@@ -52,8 +52,8 @@ describe('Azure OpenAI stand-in (real openai client)', () => {
     const r = await client().embeddings.create({ model: 'text-embedding-3-small', input: ['Cargo builds Rust packages', 'Rust packages are built by cargo', 'Tomatoes need sun'] });
     const [a, b, c] = r.data.map((d) => d.embedding);
     expect(a).toHaveLength(256);
-    expect(cosine(a, b)).toBeGreaterThan(0.6);
-    expect(cosine(a, c)).toBeLessThan(0.3);
+    expect(cosine(a!, b!)).toBeGreaterThan(0.6);
+    expect(cosine(a!, c!)).toBeLessThan(0.3);
     const floats = await client().embeddings.create({ model: 'e', input: 'Cargo builds Rust packages', encoding_format: 'float', dimensions: 64 });
     expect(floats.data[0]?.embedding).toHaveLength(64);
   });
@@ -64,7 +64,7 @@ describe('Azure OpenAI stand-in (real openai client)', () => {
     const r = await client({ maxRetries: 1 }).chat.completions.create({ model: 'd', messages: [{ role: 'user', content: 'x' }] });
     expect(r.choices[0]?.message.content).toContain('You asked');
     expect(s.requests.map((q) => q.status)).toEqual([429, 200]);
-    expect(s.requests[1].at - s.requests[0].at).toBeGreaterThanOrEqual(900);
+    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(900);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 

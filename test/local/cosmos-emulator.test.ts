@@ -103,7 +103,7 @@ describe('embedded Cosmos emulator', () => {
       .fetchAll();
     expect(count).toEqual([rows.filter((r) => r.tenantId === 'tenant-a').length]);
     const { resource } = await container.item('s001', 'tenant-a').read<Row>();
-    expect(resource?.n).toBe(rows[1].n);
+    expect(resource?.n).toBe(rows[1]!.n);
   });
 });
 

@@ -83,10 +83,10 @@ describe('startEmulators', () => {
     expect(servers()).toBe(serversBefore + 4);
     const busPort = Number(/sb:\/\/127\.0\.0\.1:(\d+)/.exec(process.env.SERVICE_BUS_CONNECTION_STRING!)![1]);
     expect(await accepts(busPort)).toBe(true);
-    const pubsubPort = portOf(/Endpoint=([^;]+)/.exec(process.env.WEB_PUBSUB_CONNECTION_STRING!)![1]);
+    const pubsubPort = portOf(/Endpoint=([^;]+)/.exec(process.env.WEB_PUBSUB_CONNECTION_STRING!)![1]!);
     expect(await accepts(pubsubPort)).toBe(true);
     const cosmosPort = portOf(process.env.COSMOS_DB_ENDPOINT!);
-    const blobPort = portOf(/BlobEndpoint=([^;]+)/.exec(process.env.BLOB_STORAGE_CONNECTION_STRING!)![1]);
+    const blobPort = portOf(/BlobEndpoint=([^;]+)/.exec(process.env.BLOB_STORAGE_CONNECTION_STRING!)![1]!);
     expect(await accepts(cosmosPort)).toBe(true);
     expect(await accepts(blobPort)).toBe(true);
 

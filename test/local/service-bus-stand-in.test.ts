@@ -69,7 +69,7 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
       ['keep', 'scheduled'],
       ['cancel', 'scheduled'],
     ]);
-    await sender.cancelScheduledMessages(cancel);
+    await sender.cancelScheduledMessages(cancel as NonNullable<typeof cancel>);
     // The annotation on a plain send schedules too.
     await sender.sendMessages({ body: 'annotated', scheduledEnqueueTimeUtc: at });
     const receiver = client.createReceiver('sched');
@@ -93,9 +93,9 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     expect(first?.lockedUntilUtc?.getTime()).toBeLessThanOrEqual(Date.now() + 300);
     const [again] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3_000 });
     expect(again).toMatchObject({ messageId: 'lock-1', deliveryCount: 1 });
-    await expect(receiver.completeMessage(first)).rejects.toMatchObject({ code: 'MessageLockLost' });
-    await receiver.renewMessageLock(again);
-    await receiver.completeMessage(again);
+    await expect(receiver.completeMessage(first as NonNullable<typeof first>)).rejects.toMatchObject({ code: 'MessageLockLost' });
+    await receiver.renewMessageLock(again as NonNullable<typeof again>);
+    await receiver.completeMessage(again as NonNullable<typeof again>);
     expect(sb.store.counts('short-lock')).toMatchObject({ active: 0, locked: 0 });
     await receiver.close();
   });
@@ -131,7 +131,7 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     await sender.sendMessages({ body: 'later', messageId: 'defer-1' });
     const receiver = client.createReceiver('defer');
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1_000 });
-    await receiver.deferMessage(m);
+    await receiver.deferMessage(m as NonNullable<typeof m>);
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 200 })).toEqual([]);
     expect((await receiver.peekMessages(5, { fromSequenceNumber: m?.sequenceNumber })).map((p) => [p.body, p.state])).toEqual([['later', 'deferred']]);
     await Promise.all([receiver.close(), sender.close()]);

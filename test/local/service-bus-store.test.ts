@@ -75,7 +75,7 @@ describe('ServiceBusStore (the stand-in state: peek-lock, as Service Bus)', () =
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
       const [m] = broker.receive('q');
-      counts.push(m?.deliveryCount);
+      counts.push(m?.deliveryCount as number);
       broker.abandon('q', m?.lockToken as string);
     }
     expect(counts).toEqual([1, 2, 3]);
@@ -158,8 +158,8 @@ describe('ServiceBusStore (the stand-in state: peek-lock, as Service Bus)', () =
     broker.sendNow('q', { later: true }, { messageId: 'c-1', scheduledEnqueueTime: new Date(Date.now() + 60_000) });
     const [scheduled] = broker.peek('q');
     expect(scheduled?.state).toBe('scheduled');
-    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber)).toBe(true);
-    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber)).toBe(false);
+    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber as number)).toBe(true);
+    expect(broker.cancelScheduled('q', scheduled?.sequenceNumber as number)).toBe(false);
     expect(broker.counts('q')).toMatchObject({ scheduled: 0, active: 0 });
   });
 

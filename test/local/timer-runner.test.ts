@@ -34,8 +34,8 @@ describe('local host timers', () => {
     expect(call?.functionName).toBe('fx-timer-nightly');
     expect(call?.timer.isPastDue).toBe(false);
     // The next occurrence of "0 0 3 * * *" is 03:00:00 UTC.
-    expect(new Date(call?.timer.scheduleStatus.next).toISOString()).toMatch(/T03:00:00\.000Z$/);
-    expect(Number.isNaN(Date.parse(call?.timer.scheduleStatus.last))).toBe(false);
+    expect(new Date(call?.timer.scheduleStatus.next as string).toISOString()).toMatch(/T03:00:00\.000Z$/);
+    expect(Number.isNaN(Date.parse(call?.timer.scheduleStatus.last as string))).toBe(false);
   });
 
   it('rejects fireTimer with the function error, or for an unknown name', async () => {

@@ -13,7 +13,7 @@ describe('chunkText', () => {
     const [c, ...rest] = chunkText(text, { size: 100, overlap: 10 });
     expect(rest).toEqual([]);
     expect(c).toMatchObject({ index: 0, text: 'Hello world.', start: 2, end: 14, page: null, pageEnd: null });
-    expect(text.slice(c.start, c.end)).toBe(c.text);
+    expect(text.slice(c!.start, c!.end)).toBe(c!.text);
   });
 
   it('never exceeds the size, offsets match the text, and indexes are consecutive', () => {
@@ -39,15 +39,15 @@ describe('chunkText', () => {
     const para1 = 'First sentence here. '.repeat(30).trim(); // ~629 chars
     const para2 = 'Second paragraph sentence. '.repeat(30).trim();
     const chunks = chunkText(`${para1}\n\n${para2}`, { size: 1000, overlap: 0 });
-    expect(chunks[0].text).toBe(para1);
-    expect(chunks[1].text.startsWith('Second paragraph')).toBe(true);
+    expect(chunks[0]!.text).toBe(para1);
+    expect(chunks[1]!.text.startsWith('Second paragraph')).toBe(true);
   });
 
   it('overlaps consecutive chunks by about the overlap, starting on a sentence or word', () => {
     const chunks = chunkText(loremText(10_000), { size: 1000, overlap: 150 });
     for (let i = 1; i < chunks.length; i++) {
-      const prev = chunks[i - 1];
-      const cur = chunks[i];
+      const prev = chunks[i - 1]!;
+      const cur = chunks[i]!;
       expect(cur.start).toBeLessThan(prev.end);
       expect(prev.end - cur.start).toBeLessThanOrEqual(150);
       expect(cur.start).toBeGreaterThan(prev.start);
@@ -59,7 +59,7 @@ describe('chunkText', () => {
     const text = 'x'.repeat(2500);
     const chunks = chunkText(text, { size: 1000, overlap: 100 });
     expect(chunks.map((c) => c.text.length)).toEqual([1000, 1000, 700]);
-    expect(chunks[1].start).toBe(900);
+    expect(chunks[1]!.start).toBe(900);
   });
 
   it('caps a huge overlap so chunking always terminates', () => {
@@ -77,7 +77,7 @@ describe('chunkPages', () => {
     ];
     const chunks = chunkPages(pages, { size: 300, overlap: 50 });
     const { text } = joinPages(pages);
-    expect(chunks[0].page).toBe(1);
+    expect(chunks[0]!.page).toBe(1);
     expect(chunks.at(-1)!.page).toBe(2);
     for (const c of chunks) {
       expect(text.slice(c.start, c.end)).toBe(c.text);
@@ -85,7 +85,7 @@ describe('chunkPages', () => {
       if (onlyOne) expect([c.page, c.pageEnd]).toEqual([1, 1]);
       if (!c.text.includes('one')) expect([c.page, c.pageEnd]).toEqual([2, 2]);
     }
-    expect(text.indexOf(PAGE_SEPARATOR)).toBe(pages[0].text.length);
+    expect(text.indexOf(PAGE_SEPARATOR)).toBe(pages[0]!.text.length);
   });
 
   it('skips empty pages without losing page numbers', () => {

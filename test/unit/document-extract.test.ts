@@ -10,19 +10,19 @@ describe('extractDocumentText', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.pages.map((p) => p.page)).toEqual([1, 2]);
-    expect(r.pages[0].text).toContain('Alpha page one');
-    expect(r.pages[0].text).not.toContain('Beta');
-    expect(r.pages[1].text).toContain('Beta page two');
+    expect(r.pages[0]!.text).toContain('Alpha page one');
+    expect(r.pages[0]!.text).not.toContain('Beta');
+    expect(r.pages[1]!.text).toContain('Beta page two');
     const chunks = chunkPages(r.pages, { size: 60, overlap: 0 });
     expect(chunks.find((c) => c.text.includes('Beta'))!.pageEnd).toBe(2);
     expect(chunks.at(-1)!.page).toBe(2);
-    expect(chunks[0].page).toBe(1);
+    expect(chunks[0]!.page).toBe(1);
   });
 
   it('extracts a DOCX with its paragraphs', async () => {
     const r = await extractDocumentText(DOCX, await makeDocx(['First paragraph.', 'Second & last <paragraph>.']));
     expect(r).toEqual({ ok: true, pages: [{ page: null, text: expect.stringContaining('First paragraph.') }] });
-    if (r.ok) expect(r.pages[0].text).toContain('Second & last <paragraph>.');
+    if (r.ok) expect(r.pages[0]!.text).toContain('Second & last <paragraph>.');
   });
 
   it('turns HTML into readable text without markup, scripts or link targets', async () => {
@@ -31,7 +31,7 @@ describe('extractDocumentText', () => {
     const r = await extractDocumentText('text/html', Buffer.from(html));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const text = r.pages[0].text;
+    const text = r.pages[0]!.text;
     expect(text).toContain('Some bold text with a link.');
     expect(text).not.toMatch(/<|var x|example\.invalid/);
   });
@@ -45,7 +45,7 @@ describe('extractDocumentText', () => {
 
   it('pretty-prints JSON so it chunks on lines', async () => {
     const r = await extractDocumentText('application/json', Buffer.from('{"a":{"b":[1,2]}}'));
-    expect(r.ok && r.pages[0].text).toBe('{\n  "a": {\n    "b": [\n      1,\n      2\n    ]\n  }\n}');
+    expect(r.ok && r.pages[0]!.text).toBe('{\n  "a": {\n    "b": [\n      1,\n      2\n    ]\n  }\n}');
   });
 
   it('returns typed failures instead of throwing', async () => {

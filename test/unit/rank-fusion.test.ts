@@ -56,7 +56,7 @@ describe('reciprocal rank fusion', () => {
   it('a larger k flattens the difference between ranks', () => {
     const gap = (k: number) => {
       const [first, second] = reciprocalRankFusion([['a', 'b']], k);
-      return first.score / second.score;
+      return first!.score / second!.score;
     };
     expect(gap(1)).toBeGreaterThan(gap(60));
     expect(gap(60)).toBeGreaterThan(gap(1000));

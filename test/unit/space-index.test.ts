@@ -82,7 +82,7 @@ describe('SpaceIndex', () => {
     expect(lexicalOnly).not.toContain('vec');
     const hybrid = index.search('crema espresso', { topK: 5, queryVector: normalise([1, 0, 0]) });
     expect(hybrid.map((h) => h.chunk.documentId)).toEqual(['both', 'vec', 'lex']);
-    expect(hybrid[0].score).toBeCloseTo(1 / 61 + 1 / 62, 10);
+    expect(hybrid[0]!.score).toBeCloseTo(1 / 61 + 1 / 62, 10);
     // The vector half honours the document filter too.
     expect(index.search('crema', { topK: 5, queryVector: normalise([1, 0, 0]), documentIds: ['lex'] }).map((h) => h.chunk.documentId)).toEqual(['lex']);
     // Vectors survive the snapshot; removing a document removes its vector.

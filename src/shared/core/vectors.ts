@@ -9,22 +9,22 @@
 export function normalise(v: ArrayLike<number>): Float32Array {
   const out = Float32Array.from(v);
   let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += out[i] * out[i];
+  for (let i = 0; i < out.length; i++) sum += out[i]! * out[i]!;
   const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < out.length; i++) out[i] = out[i] / norm;
+  if (norm > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! / norm;
   return out;
 }
 
 export function dot(a: Float32Array, b: Float32Array): number {
   const n = Math.min(a.length, b.length);
   let s = 0;
-  for (let i = 0; i < n; i++) s += a[i] * b[i];
+  for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
   return s;
 }
 
 export function encodeVector(v: Float32Array): string {
   const le = Buffer.alloc(v.length * 4);
-  for (let i = 0; i < v.length; i++) le.writeFloatLE(v[i], i * 4);
+  for (let i = 0; i < v.length; i++) le.writeFloatLE(v[i]!, i * 4);
   return le.toString('base64');
 }
 
@@ -60,10 +60,10 @@ export function nearest(
     if (best.length < k) {
       best.push({ id, similarity });
       if (best.length === k) best.sort((a, b) => b.similarity - a.similarity);
-    } else if (similarity > best[k - 1].similarity) {
+    } else if (similarity > best[k - 1]!.similarity) {
       // Insert in order, dropping the worst: k is small (tens), so this beats a heap in practice.
       let i = k - 1;
-      while (i > 0 && best[i - 1].similarity < similarity) i--;
+      while (i > 0 && best[i - 1]!.similarity < similarity) i--;
       best.splice(i, 0, { id, similarity });
       best.pop();
     }

@@ -54,7 +54,7 @@ function decodeUtf8(bytes: Uint8Array): string | undefined {
 export function tidy(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   for (let i = 0; i < lines.length - 1; i++) {
-    const line = lines[i];
+    const line = lines[i]!;
     let end = line.length;
     while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
     if (end < line.length) lines[i] = line.slice(0, end);

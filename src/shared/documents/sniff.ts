@@ -55,7 +55,7 @@ const sequenceLength = (lead: number): number => (lead >= 0xf0 && lead < 0xf8 ? 
 /** Where the last complete UTF-8 sequence of `b` ends (a sequence split across chunks is carried over). */
 function completeEnd(b: Uint8Array, from: number): number {
   for (let i = b.length - 1; i >= Math.max(from, b.length - 4); i--) {
-    const byte = b[i];
+    const byte = b[i]!;
     if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
     return i + sequenceLength(byte) <= b.length ? b.length : i;
   }
@@ -73,7 +73,7 @@ class Utf8Stream {
   write(chunk: Buffer, final: boolean): boolean {
     let start = 0;
     if (this.carry.length > 0) {
-      const need = sequenceLength(this.carry[0]) - this.carry.length;
+      const need = sequenceLength(this.carry[0]!) - this.carry.length;
       if (chunk.length < need && !final) {
         this.carry = Buffer.concat([this.carry, chunk]);
         return true;

@@ -53,7 +53,7 @@ function paramsOf(request: HttpRequest, body: string | undefined): Params | unde
   }
   try {
     const parsed: unknown = JSON.parse(body ?? '');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

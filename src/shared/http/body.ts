@@ -97,6 +97,6 @@ export function parseJson(text: string): unknown {
 
 export function isJsonContentType(value: string | null): boolean {
   if (!value) return false;
-  const type = value.split(';')[0].trim().toLowerCase();
+  const type = (value.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
