@@ -25,7 +25,8 @@ export default tseslint.config(
     // Reviewed: the paths are the project root joined with a fixed asset name (a TypeScript union).
     // run-in-worker.ts: the worker script beside the module, or its bundle under node_modules/.cache
     // named by its own hash; no part of either path comes from a request.
-    files: ['src/shared/console/assets.ts', 'src/shared/project-root.ts', 'src/shared/extraction/run-in-worker.ts'],
+    // reference/assets.ts: the project root joined with fixed names (the reference page's one script).
+    files: ['src/shared/console/assets.ts', 'src/shared/project-root.ts', 'src/shared/extraction/run-in-worker.ts', 'src/shared/reference/assets.ts'],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
   },
   {

@@ -66,7 +66,7 @@ async function authenticate(requestParams) {
 
 let reported = 0;
 /**
- * afterResponse hook: a response outside 2xx fails the virtual user (Artillery counts 4xx/5xx as
+ * afterResponse hook: a response outside 2xx (or a GraphQL reply with errors) fails the virtual user (Artillery counts 4xx/5xx as
  * successes otherwise), so `vusers.failed` is the error rate the thresholds judge.
  */
 async function checkStatus(requestParams, response) {
@@ -78,6 +78,14 @@ async function checkStatus(requestParams, response) {
       console.error(`${requestParams.method ?? 'GET'} ${requestParams.url} -> ${response.statusCode} ${body}`);
     }
     throw new Error(`HTTP ${response.statusCode}`);
+  }
+  // GraphQL reports a failed operation as 200 with `errors`: that is a failure too.
+  if (String(requestParams.url).endsWith('/graphql') && typeof response.body === 'string' && response.body.includes('"errors"')) {
+    if (reported < 5) {
+      reported += 1;
+      console.error(`POST ${requestParams.url} -> GraphQL errors ${response.body.slice(0, 300)}`);
+    }
+    throw new Error('GraphQL errors');
   }
 }
 

@@ -20,6 +20,9 @@ export interface LoadOptions {
   connections?: number;
   seconds?: number;
   headers?: Record<string, string>;
+  /** Default GET; with `body` (sent as is) e.g. POST. */
+  method?: string;
+  body?: string;
 }
 
 const run = promisify(execFile);
@@ -28,7 +31,8 @@ const AUTOCANNON = require.resolve('autocannon/autocannon.js');
 /** The load runs in a child process, so the load generator doesn't share the event loop it measures. */
 export async function load(url: string, options: LoadOptions = {}): Promise<LoadFigures> {
   const headers = Object.entries(options.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
-  const args = ['-j', '-c', String(options.connections ?? CONNECTIONS), '-d', String(options.seconds ?? SECONDS), ...headers, url];
+  const request = [...(options.method ? ['-m', options.method] : []), ...(options.body !== undefined ? ['-b', options.body] : [])];
+  const args = ['-j', '-c', String(options.connections ?? CONNECTIONS), '-d', String(options.seconds ?? SECONDS), ...headers, ...request, url];
   const { stdout } = await run(process.execPath, [AUTOCANNON, ...args], { maxBuffer: 16 * 1024 * 1024 });
   const r = JSON.parse(stdout) as {
     requests: { average: number };

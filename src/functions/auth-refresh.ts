@@ -10,6 +10,8 @@ endpoint({
   auth: 'public',
   body: refreshBody,
   response: tokenPairDto,
+  // An unknown, expired or reused refresh token (the last revokes its family).
+  errors: ['UNAUTHENTICATED'],
   handler: async ({ body }) => {
     const pair = await refreshTokens(body.refresh_token);
     return { data: pair, headers: { 'Cache-Control': 'no-store' } };

@@ -10,6 +10,8 @@ endpoint({
   // Any valid API key; the tokens carry exactly its scopes.
   auth: { scopes: [] },
   response: tokenPairDto,
+  // A bearer token cannot mint tokens: only an API key can.
+  errors: ['FORBIDDEN'],
   handler: async ({ principal, request }) => {
     const pair = await exchangeApiKey(principal, presentedApiKey(request) ?? '');
     return { data: pair, headers: { 'Cache-Control': 'no-store' } };

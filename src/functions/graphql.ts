@@ -16,9 +16,10 @@ endpoint({
   response: null,
   raw: {
     contentType: 'application/json',
-    description: 'A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 429 when its cost exceeds the rate limit.',
+    description:
+      'A GraphQL result { data, errors, extensions.cost }, or for a subscription { subscription: { id, url, group, expiresIn } }. 400 when the operation cannot run (no data); 415 (from graphql-yoga) when a POST body is not application/json; 429 when its cost exceeds the rate limit.',
   },
-  status: [200, 400, 429],
+  status: [200, 400, 415, 429],
   handler: async ({ request, principal }) => {
     const body = request.method === 'POST' ? await readLimitedText(request, getConfig().MAX_REQUEST_BODY_BYTES) : undefined;
     return { raw: await graphqlResponse(request, principal, body) };

@@ -9,5 +9,7 @@ endpoint({
   auth: { scopes: ['spaces:read'] },
   query: negotiateQuery,
   response: negotiateDto,
+  // ?space_id= of a space the tenant does not have.
+  errors: ['NOT_FOUND'],
   handler: async ({ principal, query }) => ({ data: await negotiate(principal, query.space_id) }),
 });

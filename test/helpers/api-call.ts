@@ -1,4 +1,5 @@
-/** The one JSON API call of the HTTP tests. */
+/** The one JSON API call of the HTTP tests; every reply is checked against openapi.json (contract.ts). */
+import { assertContract } from './contract';
 
 /** The error envelope's error, typed: tests read its code and details. */
 export interface ApiError {
@@ -41,6 +42,7 @@ export async function call(url: string, keyOrInit?: string | CallInit, maybeInit
   }
   const res = await fetch(url, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
   const text = await res.text();
+  assertContract(init.method ?? 'GET', url, { status: res.status, headers: res.headers, text });
   return { status: res.status, headers: res.headers, body: parseBody(text, res.headers.get('content-type') ?? '') as Reply['body'] };
 }
 

@@ -1,6 +1,14 @@
 /** Document uploads for the HTTP tests: multipart/form-data and raw bodies, and the blobs they leave. */
 import { getBlobContainer } from '../../src/shared/adapters/blob';
 import type { Reply } from './api-call';
+import { assertContract } from './contract';
+
+/** The reply as JSON, checked against openapi.json first. */
+async function checkedReply(url: string, res: Response): Promise<Reply> {
+  const text = await res.text();
+  assertContract('POST', url, { status: res.status, headers: res.headers, text });
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Reply['body'] };
+}
 
 /** Uploads bytes as multipart/form-data (field "file"). */
 export async function uploadMultipart(
@@ -13,8 +21,8 @@ export async function uploadMultipart(
 ): Promise<Reply> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename);
-  const res = await fetch(`${api}/v1/spaces/${spaceId}/documents`, { method: 'POST', headers: { 'x-api-key': key }, body: form });
-  return { status: res.status, headers: res.headers, body: await res.json() };
+  const url = `${api}/v1/spaces/${spaceId}/documents`;
+  return checkedReply(url, await fetch(url, { method: 'POST', headers: { 'x-api-key': key }, body: form }));
 }
 
 /** Uploads bytes as the raw body with Content-Type and ?filename=. */
@@ -27,12 +35,13 @@ export async function uploadRaw(
   type: string,
 ): Promise<Reply> {
   const q = filename === undefined ? '' : `?filename=${encodeURIComponent(filename)}`;
-  const res = await fetch(`${api}/v1/spaces/${spaceId}/documents${q}`, {
+  const url = `${api}/v1/spaces/${spaceId}/documents${q}`;
+  const res = await fetch(url, {
     method: 'POST',
     headers: { 'x-api-key': key, 'content-type': type },
     body: new Uint8Array(bytes), // a copy typed Uint8Array<ArrayBuffer>, as BodyInit wants
   });
-  return { status: res.status, headers: res.headers, body: await res.json() };
+  return checkedReply(url, res);
 }
 
 /** Every blob stored under a tenant's prefix (what uploads left behind). */

@@ -18,8 +18,9 @@ const LOADED_ON_DEMAND = new Set(['applicationinsights']);
 const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 
 async function functionGraph(): Promise<{ inputs: string[]; packages: Set<string> }> {
-  // index.ts is what the host loads first (package.json main), then each function file.
-  const entryPoints = [join(root, 'src/index.ts'), ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f))];
+  // index.ts is what the host loads first (package.json main), then each function file; the
+  // extraction worker is started by path in a worker thread.
+  const entryPoints = [join(root, 'src/index.ts'), join(root, 'src/shared/extraction/worker.ts'), ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f))];
   const r = await build({ entryPoints, absWorkingDir: root, bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, outdir: 'out', logLevel: 'silent' });
   const packages = new Set<string>();
   for (const out of Object.values(r.metafile.outputs)) for (const i of out.imports) if (i.external && !i.path.startsWith('node:')) packages.add(packageOf(i.path));
@@ -35,9 +36,9 @@ describe('the deployed package', () => {
     expect(deps.filter((d) => !packages.has(d) && !LOADED_ON_DEMAND.has(d)).sort(), 'a dependency nothing in src/functions imports').toEqual([]);
   });
 
-  it('the deploy build compiles src/ alone (and the console bundling step)', () => {
+  it('the deploy build compiles src/ alone (and the console bundling and reference copying steps)', () => {
     const cfg = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-    expect(cfg.include).toEqual(['src/**/*.ts', 'scripts/bundle-console.ts']);
+    expect(cfg.include).toEqual(['src/**/*.ts', 'scripts/bundle-console.ts', 'scripts/copy-reference-assets.ts']);
   });
 
   it('.funcignore leaves out the local host, scripts, tests and sources, and keeps the build and the console', () => {
@@ -46,6 +47,6 @@ describe('the deployed package', () => {
       expect(lines, out).toContain(out);
     // Unanchored directory patterns match at any depth: `src/` would drop dist/src/ too.
     expect(lines.filter((l) => /^[^/*].*\/$/.test(l) && !l.startsWith('__')), 'unanchored directory patterns').toEqual([]);
-    for (const kept of ['/dist/', '/dist/src/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js']) expect(lines, kept).not.toContain(kept);
+    for (const kept of ['/dist/', '/dist/src/', '/dist/reference/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js']) expect(lines, kept).not.toContain(kept);
   });
 });

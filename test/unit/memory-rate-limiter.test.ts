@@ -27,6 +27,14 @@ describe('MemoryRateLimiter (sliding window log)', () => {
     expect(allowed).toBe(10);
   });
 
+  it('admits a weight all at once or not at all (a costly GraphQL operation)', async () => {
+    const rl = new MemoryRateLimiter({ now: () => 1_000 });
+    const policy = { limit: 10, windowMs: 60_000 };
+    expect(await rl.check('k', policy, 7)).toMatchObject({ allowed: true, remaining: 3 });
+    expect(await rl.check('k', policy, 4)).toMatchObject({ allowed: false, remaining: 3 });
+    expect(await rl.check('k', policy, 3)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
   it('keeps counters apart and bounds the number of counters', async () => {
     const rl = new MemoryRateLimiter({ maxKeys: 3 });
     const policy = { limit: 1, windowMs: 60_000 };

@@ -34,9 +34,10 @@ export function parseDocument(source: string): DocumentNode {
   try {
     return rewriteListShape(parse(source, { maxTokens }));
   } catch (e) {
-    if (e instanceof GraphQLError && /more th[ae]n \d+ tokens/.test(e.message)) {
+    if (e instanceof GraphQLError && /more th(?:an|at) \d+ tokens/.test(e.message)) {
       throw new GraphQLError(`The document has more than ${maxTokens} tokens (GRAPHQL_MAX_TOKENS).`, { extensions: { code: 'VALIDATION_ERROR' } });
     }
+    if (e instanceof GraphQLError) throw new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: 'VALIDATION_ERROR' } });
     throw e;
   }
 }

@@ -41,6 +41,9 @@ const limits: Plugin<RequestContext> = {
     addValidationRule(maxAliasesRule);
     const c = getConfig();
     if (c.ENVIRONMENT === 'production' && !c.GRAPHQL_INTROSPECTION) addValidationRule(NoSchemaIntrospectionCustomRule);
+    return ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((e: Error) => (e instanceof GraphQLError ? withCode(e) : e)));
+    };
   },
   async onExecute({ args: untyped, setResultAndStopExecution }) {
     // envelop types args loosely (any); these are graphql's execution args.
@@ -126,8 +129,11 @@ export function getYoga(): YogaServerInstance<RequestContext, object> {
   return instance;
 }
 
-/** Syntax, validation and limit errors: VALIDATION_ERROR unless they carry a code already. */
+/** Yoga's request-error codes, which the project calls VALIDATION_ERROR. */
+const YOGA_REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
+
+/** Syntax, validation and limit errors: VALIDATION_ERROR unless they carry a project code already. */
 function withCode(e: GraphQLError): GraphQLError {
-  if (typeof e.extensions.code === 'string') return e;
+  if (typeof e.extensions.code === 'string' && !YOGA_REQUEST_CODES.has(e.extensions.code)) return e;
   return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'VALIDATION_ERROR' } });
 }

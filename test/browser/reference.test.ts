@@ -1,0 +1,54 @@
+/**
+ * The API reference page in Debian's Chromium (headless, playwright-core) against the local host:
+ * it renders the operations from /api/openapi.json, and the browser asks nothing of any other
+ * origin (every request off this host is aborted and recorded), and Scalar reports no part of the
+ * description it cannot read. Fails, not skips, without Chromium.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestHost } from '../helpers/test-host';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const h = useTestHost({
+  blob: false,
+  functions: ['src/functions/docs-page.ts', 'src/functions/docs-assets.ts', 'src/functions/openapi-json.ts', 'src/functions/spaces-create.ts'],
+  env: { RATE_LIMIT_ENABLED: 'false' },
+});
+
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does) or set CHROMIUM_PATH`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('API reference page', () => {
+  it('renders the operations offline, from this host only', async () => {
+    const page = await browser.newPage();
+    const origin = new URL(h.api).origin;
+    const foreign: string[] = [];
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Scalar reports what it cannot read in the description as console warnings.
+    page.on('console', (m) => {
+      if (m.type() === 'warning' && /validation/i.test(m.text())) errors.push(m.text());
+    });
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      foreign.push(url);
+      return route.abort();
+    });
+    await page.goto(`${h.api}/docs`);
+    // The first tag opens by itself; another tag's operations appear once it is opened.
+    await page.getByText('The OpenAPI 3.1 description of this API').first().waitFor({ timeout: 30_000 });
+    await page.getByText('EVA API').first().waitFor({ timeout: 5_000 });
+    await page.getByText('spaces', { exact: true }).first().click();
+    await page.getByText('Create a space').first().waitFor({ timeout: 10_000 });
+    expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
