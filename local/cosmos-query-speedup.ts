@@ -29,7 +29,8 @@ interface CompiledQuery {
 }
 
 interface ItemsPrototype {
-  _getQuery(sql: string): CompiledQuery;
+  // A property, not a method: it is saved and called back with .call(this, ...).
+  _getQuery: (sql: string) => CompiledQuery;
   __linearAccumulators?: boolean;
 }
 
@@ -85,7 +86,7 @@ export function linearizeAccumulators(node: unknown): void {
   }
   if (!isNode(node)) return;
   if (isAccumulatingReduce(node)) {
-    const fn = (node.arguments as AstNode[])[0]!;
+    const fn = (node.arguments as AstNode[])[0]!; // isAccumulatingReduce checked the callback
     fn.body = appendInPlace(fn.body);
   }
   for (const [key, value] of Object.entries(node)) {

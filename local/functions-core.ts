@@ -126,7 +126,8 @@ function createStandIn(): FunctionsCoreStandIn {
 }
 
 interface ModuleInternals {
-  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  // A property, not a method: it is saved and called back with .call(this, ...).
+  _resolveFilename: (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
   _cache: Record<string, NodeJS.Module | undefined>;
 }
 

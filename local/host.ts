@@ -112,8 +112,8 @@ export function summarize(fn: RegisteredFunction): FunctionSummary {
   if (type === 'httptrigger') {
     return { name: fn.name, trigger: 'http', route: t.route ?? fn.name, methods: (t.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()) };
   }
-  if (type === 'servicebustrigger') return { name: fn.name, trigger: 'serviceBus', queueName: tryResolve(String(t.queueName ?? t.topicName ?? '')) };
-  if (type === 'timertrigger') return { name: fn.name, trigger: 'timer', schedule: tryResolve(String(t.schedule ?? '')) };
+  if (type === 'servicebustrigger') return { name: fn.name, trigger: 'serviceBus', queueName: tryResolve(stringOr(t.queueName ?? t.topicName)) };
+  if (type === 'timertrigger') return { name: fn.name, trigger: 'timer', schedule: tryResolve(stringOr(t.schedule)) };
   return { name: fn.name, trigger: t.type };
 }
 
@@ -207,4 +207,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         }
       })()),
   };
+}
+
+function stringOr(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }

@@ -25,7 +25,6 @@ import {
   InvocationContext,
   type Cookie,
   type EffectiveFunctionOptions,
-  type FunctionTrigger,
   type HttpRequestInit,
   type HttpResponseInit,
 } from '@azure/functions';
@@ -88,7 +87,7 @@ export function buildHttpRoutes(functions: readonly RegisteredFunction[], logger
       .filter(([, b]) => b.direction === 'out')
       .map(([name, b]) => ({ ...b, name }));
     const options: EffectiveFunctionOptions = {
-      trigger: { ...fn.trigger, name: fn.triggerName } as FunctionTrigger,
+      trigger: { ...fn.trigger, name: fn.triggerName },
       return: outputs.find((o) => o.name === '$return'),
       extraInputs: [],
       extraOutputs: outputs.filter((o) => o.name !== '$return'),
@@ -211,7 +210,8 @@ function addHeader(out: NodeHeaders, name: string, value: string): void {
 
 /** Writes a plain HttpResponseInit whose body is already in memory, without building a WHATWG Response. */
 function tryWriteSimple(res: ServerResponse, init: HttpResponseInit, head: boolean): boolean {
-  const { body, jsonBody, headers, cookies } = init;
+  const { body, headers, cookies } = init;
+  const jsonBody: unknown = init.jsonBody;
   if (headers !== undefined && (typeof headers !== 'object' || headers instanceof Headers || Array.isArray(headers))) return false;
   let payload: string | Uint8Array | undefined;
   let defaultType: string | undefined;
@@ -229,7 +229,7 @@ function tryWriteSimple(res: ServerResponse, init: HttpResponseInit, head: boole
   const status = init.status ?? 200;
   if (!Number.isInteger(status) || status < 200 || status > 599) return false; // let Response reject it
   const out: NodeHeaders = {};
-  if (headers) for (const [k, v] of Object.entries(headers as Record<string, string>)) addHeader(out, k, String(v));
+  if (headers) for (const [k, v] of Object.entries(headers)) addHeader(out, k, String(v));
   for (const c of cookies ?? []) addHeader(out, 'set-cookie', serializeCookie(c));
   if (NULL_BODY_STATUS.has(status)) payload = undefined;
   if (payload !== undefined) {
@@ -249,8 +249,8 @@ async function writeResponse(res: ServerResponse, result: unknown, head: boolean
     return;
   }
   if (typeof result !== 'object') throw new TypeError('An HTTP function must return an HttpResponseInit or HttpResponse.');
-  if (!(result instanceof HttpResponse) && tryWriteSimple(res, result as HttpResponseInit, head)) return;
-  const response = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  if (!(result instanceof HttpResponse) && tryWriteSimple(res, result, head)) return;
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
   const out: NodeHeaders = {};
   response.headers.forEach((v, k) => {
     if (k !== 'set-cookie') addHeader(out, k, v);
@@ -334,7 +334,7 @@ export function createRequestListener(
       let forwarded = '';
       const rh = req.rawHeaders;
       for (let i = 0; i < rh.length; i += 2) {
-        const name = rh[i] as string;
+        const name = rh[i]!; // rawHeaders alternates name, value
         if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') forwarded += `${rh[i + 1] as string}, `;
         else headers.append(name, rh[i + 1] as string);
       }
@@ -367,7 +367,7 @@ export function createRequestListener(
     const context = new InvocationContext({ invocationId, functionName: fn.name, logHandler, options: fn.options });
 
     try {
-      const result = (await invokeFunction(fn, request, context)) as Awaited<ReturnType<FunctionHandler>>;
+      const result = await invokeFunction(fn, request, context);
       await writeResponse(res, result, method === 'HEAD');
     } catch (err) {
       opts.logger.error('http function failed', {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { InvocationContext, type EffectiveFunctionOptions, type FunctionTrigger } from '@azure/functions';
+import { InvocationContext, type EffectiveFunctionOptions } from '@azure/functions';
 import {
   ServiceBusClient,
   type ProcessErrorArgs,
@@ -126,7 +126,7 @@ export class QueueRunner {
         queue: resolveSetting(fn.trigger.queueName),
         connectionString,
         many: fn.trigger.cardinality === 'many',
-        options: { trigger: { ...fn.trigger, name: fn.triggerName } as FunctionTrigger, extraInputs: [], extraOutputs: [] },
+        options: { trigger: { ...fn.trigger, name: fn.triggerName }, extraInputs: [], extraOutputs: [] },
       });
     }
   }
@@ -156,7 +156,7 @@ export class QueueRunner {
       const subscription = receiver.subscribe(
         {
           processMessage: (message) => this.#deliver(consumer, receiver, message),
-          processError: async (args: ProcessErrorArgs) => {
+          processError: (args: ProcessErrorArgs) => {
             // The SDK retries and reconnects by itself; this only reports.
             this.#logger.warn('service bus receiver error', {
               function: consumer.fn.name,
@@ -164,6 +164,7 @@ export class QueueRunner {
               source: args.errorSource,
               error: args.error instanceof Error ? `${args.error.name}: ${args.error.message}` : String(args.error),
             });
+            return Promise.resolve();
           },
         },
         { autoCompleteMessages: false, maxConcurrentCalls: this.#max },

@@ -86,7 +86,7 @@ function buildConstraint(name: string, args: string | undefined): Constraint {
     }
     case 'length': {
       const nums = numArgs(name, args, [1, 2]);
-      const min = nums[0] as number;
+      const min = nums[0]!; // numArgs checked the count
       const max = nums[1] ?? min;
       return (v) => v.length >= min && v.length <= max;
     }
@@ -261,7 +261,7 @@ export function matchRoute(route: CompiledRoute, rawSegments: readonly string[])
   const params: Record<string, string> = {};
   const segs = route.segments;
   for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i] as Segment;
+    const seg = segs[i]!;
     if (seg.kind === 'param' && seg.param.catchAll) {
       const rest = rawSegments.slice(i).map(decodeSegment).join('/');
       if (rest === '') {
@@ -291,7 +291,7 @@ export function matchRoute(route: CompiledRoute, rawSegments: readonly string[])
       if (!m) return undefined;
       for (let k = 0; k < seg.params.length; k++) {
         const p = seg.params[k] as ParamPart;
-        const v = m[k + 1] as string;
+        const v = m[k + 1] ?? ''; // an optional group that did not take part matched nothing
         if (!checkParam(p, v)) return undefined;
         params[p.name] = v;
       }

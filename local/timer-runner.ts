@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
-import { InvocationContext, type FunctionTrigger, type Timer } from '@azure/functions';
+import { InvocationContext, type Timer } from '@azure/functions';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { invocationLogHandler } from './invocation-log';
 import { invokeFunction, resolveSetting, type RegisteredFunction } from './functions-core';
@@ -137,7 +137,7 @@ export class TimerRunner {
       invocationId,
       functionName: entry.fn.name,
       logHandler,
-      options: { trigger: { ...entry.fn.trigger, name: entry.fn.triggerName } as FunctionTrigger, extraInputs: [], extraOutputs: [] },
+      options: { trigger: { ...entry.fn.trigger, name: entry.fn.triggerName }, extraInputs: [], extraOutputs: [] },
     });
     const run = (async () => {
       await invokeFunction(entry.fn, timer, context);

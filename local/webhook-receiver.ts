@@ -35,7 +35,8 @@ export interface WebhookReceiver {
   secretsByPath: Map<string, string[]>;
   /** How to answer the n-th request (0-based); default 200. */
   reply: (n: number, req: ReceivedWebhook) => ReceiverReply;
-  waitFor(count: number, timeoutMs?: number, filter?: (r: ReceivedWebhook) => boolean): Promise<ReceivedWebhook[]>;
+  /** Resolves with at least `count` (>= 1) matching webhooks, in arrival order. */
+  waitFor(count: number, timeoutMs?: number, filter?: (r: ReceivedWebhook) => boolean): Promise<[ReceivedWebhook, ...ReceivedWebhook[]]>;
   close(): Promise<void>;
 }
 
@@ -52,11 +53,16 @@ export async function startWebhookReceiver(options: { verify?: boolean } = {}): 
     secretsByPath: new Map(),
     reply: () => ({ status: 200 }),
     async waitFor(count, timeoutMs = 10_000, filter = () => true) {
-      const matching = (): ReceivedWebhook[] => receiver.received.filter(filter);
-      if (matching().length >= count) return matching();
+      if (count < 1) throw new RangeError('waitFor needs a count of at least 1');
+      const matching = (): [ReceivedWebhook, ...ReceivedWebhook[]] => {
+        const [first, ...rest] = receiver.received.filter(filter);
+        // Callers return this only once `count` (>= 1) have arrived.
+        return [first!, ...rest];
+      };
+      if (receiver.received.filter(filter).length >= count) return matching();
       await new Promise<void>((resolve, reject) => {
         const check = (): void => {
-          if (matching().length >= count) {
+          if (receiver.received.filter(filter).length >= count) {
             clearTimeout(t);
             waiters.delete(check);
             resolve();
@@ -64,7 +70,7 @@ export async function startWebhookReceiver(options: { verify?: boolean } = {}): 
         };
         const t = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`receiver got ${matching().length} of ${count} expected webhooks`));
+          reject(new Error(`receiver got ${receiver.received.filter(filter).length} of ${count} expected webhooks`));
         }, timeoutMs);
         waiters.add(check);
       });

@@ -39,7 +39,7 @@ runBench(async () => {
     const receiver = client.createReceiver('bench-latency');
     let onMessage: ((m: ServiceBusReceivedMessage) => void) | undefined;
     const sub = receiver.subscribe(
-      { processMessage: async (m) => onMessage?.(m), processError: async () => undefined },
+      { processMessage: (m) => Promise.resolve(onMessage?.(m)), processError: () => Promise.resolve() },
       { autoCompleteMessages: true, maxConcurrentCalls: 16 },
     );
     const amqpLat: number[] = [];

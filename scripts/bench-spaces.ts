@@ -402,7 +402,7 @@ async function main(): Promise<void> {
       await uploadViaApi(api, key, space.id, documentBytes(1024));
       tinyTimes.push(performance.now() - t);
     }
-    const tinyMs = tinyTimes.sort((a, b) => a - b)[5]!;
+    const tinyMs = tinyTimes.sort((a, b) => a - b)[5]!; // ten samples above
 
     // Peak memory for files of 5, 20 and 80 MB: streamed, the peak is bounded by the pipeline's
     // buffers, so 16x the file must not need more than a few MB more.

@@ -22,7 +22,7 @@ export function promptText(messages: unknown): string {
     .map((m: unknown) => {
       const content = (m as { content?: unknown } | null)?.content;
       if (typeof content === 'string') return content;
-      if (Array.isArray(content)) return content.map((p: unknown) => String((p as { text?: unknown } | null)?.text ?? '')).join(' ');
+      if (Array.isArray(content)) return content.map((p: unknown) => textOf((p as { text?: unknown } | null)?.text)).join(' ');
       return '';
     })
     .join('\n');
@@ -99,3 +99,7 @@ export const rateLimitError = (operation: string, apiVersion: string, seconds: n
     message: `Requests to the ${operation} Operation under Azure OpenAI API version ${apiVersion} have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${seconds} second${seconds === 1 ? '' : 's'}.`,
   },
 });
+
+function textOf(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}

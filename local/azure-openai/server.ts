@@ -99,7 +99,7 @@ function asMessages(v: unknown): { role: string; content: string }[] {
   if (!Array.isArray(v)) return [];
   return v.map((m: unknown) => {
     const o = (m ?? {}) as { role?: unknown; content?: unknown };
-    return { role: String(o.role ?? ''), content: promptText([o]) };
+    return { role: typeof o.role === 'string' ? o.role : '', content: promptText([o]) };
   });
 }
 

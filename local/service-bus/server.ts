@@ -17,7 +17,7 @@
  * The queues come from the store (their declaration); the state is in this process.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   create_container,
   message as amqpMessage,
@@ -117,9 +117,9 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
   const store = new ServiceBusStore(options);
   const keyName = options.keyName ?? STAND_IN_KEY_NAME;
   const key = options.key ?? STAND_IN_KEY;
-  const container = create_container({ id: 'eva-service-bus-stand-in', treat_modified_as_released: false } as Parameters<typeof create_container>[0]);
+  const container = create_container({ id: 'eva-service-bus-stand-in', treat_modified_as_released: false });
   const mechanisms = container.sasl_server_mechanisms as unknown as Record<string, () => { outcome?: boolean; start(): void }>;
-  container.sasl_server_mechanisms.enable_anonymous();
+  (container.sasl_server_mechanisms as { enable_anonymous(): void }).enable_anonymous();
   // The SDK offers MSSBCBS (or EXTERNAL): "authorization comes later, through $cbs".
   const cbsMechanism = (): { outcome?: boolean; username: string; start(): void } => ({
     outcome: undefined,
@@ -179,7 +179,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
       correlation_id: request.message_id,
       application_properties: { statusCode: status, 'status-code': status, 'status-description': description, statusDescription: description },
       body: body ?? null,
-    } as Message);
+    });
   };
 
   /** The message a receiver gets: as sent, with the broker's annotations. */
@@ -261,8 +261,8 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
         store.deadLetter(
           queue,
           token,
-          DeadLetterReason === undefined ? undefined : String(DeadLetterReason as string),
-          DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription as string),
+          typeof DeadLetterReason === 'string' ? DeadLetterReason : undefined,
+          typeof DeadLetterErrorDescription === 'string' ? DeadLetterErrorDescription : undefined,
           rest,
         );
       }
@@ -284,7 +284,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
   const management = (ctx: EventContext, entity: string, request: Message): void => {
     const queue = store.resolve(entity);
     const props = (request.application_properties ?? {}) as Record<string, unknown>;
-    const operation = String(props.operation as string);
+    const operation = String(props.operation);
     if (!queue) return reply(ctx, request, 404, `The messaging entity '${entity}' could not be found.`);
     if (!authorized(ctx.connection, queue)) return reply(ctx, request, 401, 'Unauthorized: put a token on $cbs first.');
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -314,7 +314,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
           return reply(ctx, request, 200, 'OK', { messages: found.map((m) => ({ message: amqpMessage.encode(deliveryMessage(m, false)) })) });
         }
         case 'com.microsoft:update-disposition': {
-          const status = String(body['disposition-status'] as string);
+          const status = String(body['disposition-status']);
           for (const t of (body['lock-tokens'] ?? []) as unknown[]) {
             const token = lockTokenOf(t);
             const modify = body['properties-to-modify'] as Record<string, unknown> | undefined;
@@ -408,7 +408,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
     if (address === '$cbs') {
       const props = (request.application_properties ?? {}) as Record<string, unknown>;
       if (props.operation !== 'put-token') return reply(ctx, request, 400, 'Only put-token is supported.');
-      const audience = String(props.name as string);
+      const audience = String(props.name);
       const result = checkToken(String(request.body as string), audience);
       if (result.expiresAt !== undefined) stateOf(ctx.connection).claims.set(normalizeAudience(audience), result.expiresAt);
       return reply(ctx, request, result.status, result.description);
@@ -447,7 +447,7 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
   container.on('error', () => undefined);
   container.on('connection_error', () => undefined);
 
-  const server = container.listen({ port: options.port ?? 0, host: '127.0.0.1' }) as unknown as Server;
+  const server = container.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -204,7 +204,7 @@ export class ServiceBusStore {
   enqueue(queue: string, amqp: Message, scheduledAt?: Date): number | undefined {
     const q = this.#q(queue);
     const now = Date.now();
-    const messageId = amqp.message_id === undefined || amqp.message_id === null ? randomUUID() : String(amqp.message_id as string);
+    const messageId = amqp.message_id === undefined || amqp.message_id === null ? randomUUID() : String(amqp.message_id);
     const windowMs = q.props.duplicateDetectionWindowMs;
     if (windowMs > 0) {
       const seenUntil = q.seen.get(messageId);
@@ -227,7 +227,7 @@ export class ServiceBusStore {
       body: decodeBody(amqp.body),
       subject: amqp.subject,
       contentType: amqp.content_type,
-      correlationId: amqp.correlation_id === undefined ? undefined : String(amqp.correlation_id as string),
+      correlationId: amqp.correlation_id === undefined ? undefined : String(amqp.correlation_id),
       applicationProperties: { ...((amqp.application_properties ?? {}) as ApplicationProperties) },
       sequenceNumber: ++this.#sequence,
       enqueuedTimeUtc: new Date(due ? at.getTime() : now),
@@ -272,8 +272,9 @@ export class ServiceBusStore {
   /** Sends a JSON body shaped as the Service Bus adapter shapes it, straight into the store (tests). */
   sendNow(queue: string, body: unknown, options: QueueSendOptions = {}): boolean {
     const shaped = toServiceBusMessage(body, options);
+    const data: unknown = amqpMessage.data_section(Buffer.from(JSON.stringify(shaped.body)));
     const amqp: Message = {
-      body: amqpMessage.data_section(Buffer.from(JSON.stringify(shaped.body))),
+      body: data,
       content_type: shaped.contentType,
       ...(shaped.messageId !== undefined ? { message_id: String(shaped.messageId) } : {}),
       ...(shaped.subject !== undefined ? { subject: shaped.subject } : {}),

@@ -27,7 +27,7 @@ export function sendToGroupMembers(state: HubState, hub: string, group: string, 
 const SEQUENCE_ACK = /^\{"type":"sequenceAck","sequenceId":(\d{1,15})\}$/;
 
 export function handleClientFrame(state: HubState, c: Connection, raw: RawData): void {
-  const text = raw.toString();
+  const text = (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString();
   // 10,000 clients ack 10,000 times a second: the common frame skips JSON.parse.
   const acked = text.length < 64 ? SEQUENCE_ACK.exec(text) : null;
   if (acked) return c.acknowledge(Number(acked[1]));

@@ -8,7 +8,7 @@ endpoint({
   // Any valid credential: tells a client which tenant, key, tier and scopes it acts with.
   auth: { scopes: [] },
   response: whoamiDto,
-  handler: async ({ principal }) => ({
+  handler: ({ principal }) => ({
     data: {
       kind: principal.kind,
       tenant_id: principal.tenantId,

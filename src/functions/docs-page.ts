@@ -11,5 +11,5 @@ endpoint({
   summary: 'The API reference page (HTML)',
   response: null,
   raw: { contentType: 'text/html', description: 'The reference page; it loads /api/docs/scalar-api-reference.js and /api/openapi.json.' },
-  handler: async () => ({ raw: { status: 200, body: REFERENCE_PAGE, headers: { 'content-type': REFERENCE_PAGE_TYPE, 'cache-control': 'no-cache' } } }),
+  handler: () => ({ raw: { status: 200, body: REFERENCE_PAGE, headers: { 'content-type': REFERENCE_PAGE_TYPE, 'cache-control': 'no-cache' } } }),
 });

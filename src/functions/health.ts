@@ -10,7 +10,7 @@ endpoint({
   auth: 'public',
   rateLimited: false,
   response: healthDto,
-  handler: async () => {
+  handler: () => {
     const c = getConfig();
     return { data: { status: 'ok' as const, version: c.EVA_API_VERSION, environment: c.ENVIRONMENT } };
   },

@@ -17,7 +17,7 @@ endpoint({
   response: null,
   raw: { contentType: 'application/json', description: 'The OpenAPI 3.1 document.' },
   status: [200, 304],
-  handler: async ({ request }) => {
+  handler: ({ request }) => {
     if (!cached) {
       const body = JSON.stringify(buildOpenApi(registeredRoutes(), getConfig().EVA_API_VERSION), null, 2);
       cached = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };

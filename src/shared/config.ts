@@ -339,7 +339,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const bad = new Set(r.error.issues.map((i) => String(i.path[0])));
     const rest = configSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k))));
     if (rest.success && rest.data.ENVIRONMENT === 'production') {
-      problems.push(...productionProblems(rest.data, env).filter((p) => !bad.has(p.split(':')[0])));
+      problems.push(...productionProblems(rest.data, env).filter((p) => !bad.has(p.split(':')[0] ?? p)));
     }
     throw new ConfigError(problems);
   }

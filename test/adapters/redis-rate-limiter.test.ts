@@ -55,7 +55,7 @@ describe('RedisRateLimiter against real Redis', () => {
     now += 200; // just past the boundary: a fixed window would start a fresh count here
     const second = await Promise.all(Array.from({ length: 10 }, () => rl.check('k', policy)));
     expect(second.filter((r) => r.allowed)).toHaveLength(0);
-    expect(second[0].retryAfter).toBe(60);
+    expect(second[0]?.retryAfter).toBe(60);
     now = 1_700_000_059_900 + 60_000; // the first batch has left the window
     const third = await Promise.all(Array.from({ length: 12 }, () => rl.check('k', policy)));
     expect(third.filter((r) => r.allowed)).toHaveLength(10);
@@ -125,10 +125,10 @@ describe('RedisRateLimiter when Redis fails', () => {
     expect(rl.lastOutcome).toBe('fallback');
     // The fallback limits too (it counts on its own from the outage on).
     expect(after.map((r) => r.allowed)).toEqual([true, true, true, true, true, false, false, false]);
-    expect(after[7].retryAfter).toBeGreaterThan(0);
+    expect(after[7]?.retryAfter).toBeGreaterThan(0);
     const warnings = lines.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].line).toContain('Redis unavailable');
+    expect(warnings[0]?.line).toContain('Redis unavailable');
   });
 
   it('falls back when Redis is slower than the timeout (DEBUG SLEEP)', async () => {

@@ -45,7 +45,7 @@ describe('webhook POST to a real loopback receiver', () => {
     await send(receiver.url, [newSecret, oldSecret]);
     const [got] = await receiver.waitFor(1);
     expect(got.verifiedWith.sort()).toEqual([oldSecret, newSecret].sort());
-    expect(got.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(got.headers['webhook-signature']?.split(' ')).toHaveLength(2);
   });
 
   it('connects to the checked address even when the URL names a host', async () => {

@@ -39,6 +39,8 @@ function target(args: unknown[]): NetworkAttempt | undefined {
 
 export function guardNetwork(): NetworkGuard {
   const attempts: NetworkAttempt[] = [];
+  // Saved to be restored, and re-applied below with .apply(this).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const connect = net.Socket.prototype.connect;
   const lookup = dns.lookup;
   const promisesLookup = dns.promises.lookup;
@@ -53,7 +55,7 @@ export function guardNetwork(): NetworkGuard {
       }
     }
     return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof connect;
+  };
 
   const refuse = (host: string) => Object.assign(new Error(`network guard: blocked a lookup of ${host}`), { code: 'ENOTFOUND' });
   dns.lookup = function guardedLookup(host: string, ...rest: unknown[]) {

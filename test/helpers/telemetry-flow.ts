@@ -40,7 +40,7 @@ export async function runChangeToDeliveryFlow(): Promise<TracedFlow> {
     await host.settle();
     return {
       traceId,
-      delivered: delivered as ReceivedWebhook,
+      delivered: delivered,
       stop: async () => {
         await receiver.close();
         await host.stop();

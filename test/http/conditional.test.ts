@@ -77,7 +77,7 @@ const cases: Record<string, Case> = {
     success: 200,
   },
   'webhooks-delete': {
-    prepare: async () => cases['webhooks-update'].prepare(),
+    prepare: async () => cases['webhooks-update']!.prepare(),
     send: write('DELETE'),
     success: 204,
   },

@@ -47,7 +47,7 @@ describe('keys-rotate timer', () => {
 
     const oldView = (await call(`${api}/v1/api-keys/${old.keyId}`, { headers: hdr })).body.data as Record<string, string>;
     expect(oldView.rotated_to).toMatch(/^key_/);
-    expect(Date.parse(oldView.expires_at)).toBeGreaterThan(Date.now() + 6.9 * DAY);
+    expect(Date.parse(oldView.expires_at ?? '')).toBeGreaterThan(Date.now() + 6.9 * DAY);
     expect((await call(`${api}/v1/auth/whoami`, { headers: { 'x-api-key': old.apiKey } })).status).toBe(200);
 
     // The successor's secret is shown once, to the tenant, on its first read.
@@ -63,7 +63,7 @@ describe('keys-rotate timer', () => {
     const events = await eventsOf(t.tenantId);
     const rotated = events.filter((e) => e.event_type === 'api_key.rotated');
     expect(rotated).toHaveLength(1);
-    expect(rotated[0].data).toMatchObject({ key_id: old.keyId, new_key_id: oldView.rotated_to, grace_period_days: 7, reason: 'max_age' });
+    expect(rotated[0]?.data).toMatchObject({ key_id: old.keyId, new_key_id: oldView.rotated_to, grace_period_days: 7, reason: 'max_age' });
     expect(JSON.stringify(rotated[0])).not.toContain(String(secret));
     const expiring = events.filter((e) => e.event_type === 'api_key.expiring');
     expect(expiring.map((e) => e.data.key_id)).toEqual([soon.keyId]);

@@ -134,7 +134,7 @@ describe('JWTs', () => {
     expect401(await who(bearer((await issueAccessToken({ ...settings, secret: 'some-other-secret-0123456789abcdef0123' }, subject)).token)));
     const [, payload, sig] = token.split('.');
     expect401(await who(bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`)));
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
     expect401(await who(bearer(`${token.split('.')[0]}.${b64({ ...claims, tenant_id: 'someone-else' })}.${sig}`)));
     const now = Math.floor(Date.now() / 1000);
     const noTenant = await new SignJWT({ scopes: ['admin:all'] })

@@ -155,7 +155,7 @@ describe('the stand-in speaks the Web PubSub protocols', () => {
   const rawClient = async (token: string, protocol = 'json.reliable.webpubsub.azure.v1'): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; closed: Promise<number> }> => {
     const ws = new WebSocket(`ws://127.0.0.1:${standIn().port}/client/hubs/eva?access_token=${token}`, protocol);
     const frames: Record<string, unknown>[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+    ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString()) as Record<string, unknown>));
     const closed = new Promise<number>((ok) => ws.on('close', (code) => ok(code)));
     await new Promise<void>((ok, fail) => {
       ws.once('open', () => ok());

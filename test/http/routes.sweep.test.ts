@@ -26,7 +26,8 @@ const h = useTestHost({
 let a: TenantWithKey;
 let b: TenantWithKey;
 let noScopes: TenantWithKey;
-const ids: Record<string, string> = {};
+// Filled in beforeAll.
+const ids = { space: '', document: '', webhook: '', apiKey: '', query: '' };
 
 beforeAll(async () => {
   a = await createTenantWithKey();
@@ -54,7 +55,7 @@ function urlFor(route: RouteEntry): string {
     'v1/admin/tenants': a.tenantId,
   };
   const collection = Object.keys(idFor).find((c) => route.route.startsWith(`${c}/`));
-  const path = route.route.replace('{doc_id}', ids.document).replace('{id}', collection ? idFor[collection] : 'unknown');
+  const path = route.route.replace('{doc_id}', ids.document).replace('{id}', (collection && idFor[collection]) || 'unknown');
   return `${h.api}/${path}`;
 }
 

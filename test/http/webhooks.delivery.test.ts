@@ -63,7 +63,7 @@ const settle = (withinMs = 0) => h.host.broker.waitForIdle(20_000, { scheduledWi
 async function logs(t: TenantWithKey, hook: Hook): Promise<Array<Record<string, unknown>>> {
   const r = await call(`${api}/v1/webhooks/${hook.id}/logs?limit=100`, { headers: { 'x-api-key': t.apiKey } });
   expect(r.status).toBe(200);
-  return r.body.data as unknown as Array<Record<string, unknown>>;
+  return r.body.data;
 }
 
 /** Waits until the webhook's log holds exactly `n` attempts, and returns them. */
@@ -325,7 +325,7 @@ describe('webhook delivery', () => {
     r.secrets.push(newSecret);
     await publishEvent(spaceEvent(t));
     const [got] = await r.waitFor(1);
-    expect(got.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(got.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(got.verifiedWith.sort()).toEqual([hook.secret, newSecret].sort());
   });
 

@@ -86,7 +86,7 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
   });
 
   it('redelivers a message whose lock expired, with a higher delivery count; the stale lock is refused', async () => {
-    await sb.store.sendNow('short-lock', { x: 1 }, { messageId: 'lock-1' });
+    sb.store.sendNow('short-lock', { x: 1 }, { messageId: 'lock-1' });
     const receiver = client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
     const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1_000 });
     expect(first?.deliveryCount).toBe(0);

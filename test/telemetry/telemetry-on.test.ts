@@ -16,8 +16,9 @@ let ingestion: IngestionStub;
 let flow: TracedFlow;
 
 const opId = (e: Envelope) => e.tags?.['ai.operation.id'];
-const nameOf = (e: Envelope) => String(e.data?.baseData?.name ?? '');
-const idOf = (e: Envelope | undefined) => String(e?.data?.baseData?.id ?? '');
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const nameOf = (e: Envelope) => str(e.data?.baseData?.name);
+const idOf = (e: Envelope | undefined) => str(e?.data?.baseData?.id);
 const parentOf = (e: Envelope | undefined) => e?.tags?.['ai.operation.parentId'];
 
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {

@@ -10,8 +10,8 @@ describe('MemoryRateLimiter (sliding window log)', () => {
     for (let i = 0; i < 5; i++) results.push(await rl.check('k', policy));
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, false]);
     expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0, 0]);
-    expect(results[4].retryAfter).toBe(60);
-    expect(results[2].resetAt).toBe(Math.ceil((1_000_000 + 60_000) / 1000));
+    expect(results[4]?.retryAfter).toBe(60);
+    expect(results[2]?.resetAt).toBe(Math.ceil((1_000_000 + 60_000) / 1000));
     now += 60_000;
     expect((await rl.check('k', policy)).allowed).toBe(true);
   });

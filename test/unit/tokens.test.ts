@@ -38,7 +38,7 @@ describe('access tokens', () => {
     expect(issued.expiresIn).toBe(1800);
     const v = await verifyAccessToken(settings, issued.token);
     expect(v).toMatchObject({ sub: 'key_1', tenantId: 'acme', tier: 'pro', scopes: ['spaces:read'], jti: issued.jti });
-    const payload = JSON.parse(Buffer.from(issued.token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(issued.token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     expect(payload).toMatchObject({ iss: 'eva-api', aud: 'eva-api', sub: 'key_1', tenant_id: 'acme', tier: 'pro' });
     for (const c of ['exp', 'nbf', 'iat', 'jti']) expect(payload[c]).toBeDefined();
   });
@@ -100,7 +100,7 @@ describe('access tokens', () => {
   it('rejects a changed payload', async () => {
     const { token } = await issueAccessToken(settings, subject);
     const [h, p, s] = token.split('.');
-    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
     const changed = b64({ ...claims, tenant_id: 'other', scopes: ['admin:all'] });
     expect(changed).not.toBe(p);
     await expectUnauthenticated(verifyAccessToken(settings, `${h}.${changed}.${s}`));

@@ -13,7 +13,8 @@ const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 const FILTERED = 'The model provider refused this question or its sources (content filter).';
 
-function isContentFilter(e: APIError): boolean {
+// Structural so the `any`-typed APIError that `instanceof` narrows to can be passed safely.
+function isContentFilter(e: { status: unknown; code: unknown; error: unknown }): boolean {
   const inner = (e.error as { innererror?: { code?: unknown } } | undefined)?.innererror?.code;
   return e.status === 400 && (e.code === 'content_filter' || inner === 'ResponsibleAIPolicyViolation');
 }

@@ -33,6 +33,8 @@ function bounded<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
+        // Rejects with what `work` rejected with (an SDK error, usually), so healthReason can read it.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(e instanceof Error && signal.aborted ? new ProbeAborted() : e);
       },
     );

@@ -38,7 +38,7 @@ export class MemoryRateLimiter implements RateLimiter {
     // Entries are kept sorted; drop those at or before now - window (as ZREMRANGEBYSCORE does).
     const cutoff = now - policy.windowMs;
     let drop = 0;
-    while (drop < log.length && log[drop] <= cutoff) drop++;
+    while (drop < log.length && log[drop]! <= cutoff) drop++;
     if (drop > 0) log.splice(0, drop);
     const w = Math.max(1, Math.floor(weight));
     const allowed = log.length + w <= policy.limit;
@@ -53,7 +53,7 @@ export class MemoryRateLimiter implements RateLimiter {
   private evictIfFull(now: number, windowMs: number): void {
     if (this.windows.size < this.maxKeys) return;
     for (const [k, log] of this.windows) {
-      if (log.length === 0 || log[log.length - 1] <= now - windowMs) this.windows.delete(k);
+      if (log.length === 0 || log[log.length - 1]! <= now - windowMs) this.windows.delete(k);
     }
     // Still full: drop the oldest-created counters (Map keeps insertion order).
     for (const k of this.windows.keys()) {
@@ -65,6 +65,6 @@ export class MemoryRateLimiter implements RateLimiter {
 
 function insertSorted(log: number[], t: number): void {
   let i = log.length;
-  while (i > 0 && log[i - 1] > t) i--;
+  while (i > 0 && log[i - 1]! > t) i--;
   log.splice(i, 0, t);
 }

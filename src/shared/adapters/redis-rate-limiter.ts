@@ -139,7 +139,8 @@ export class RedisRateLimiter implements RateLimiter {
       reply = await this.redis.eval(SLIDING_WINDOW_SCRIPT, 1, k, ...args);
     }
     if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected script reply');
-    const [allowed, count, oldest, newest] = reply.map(Number);
+    // Four numbers: the length was checked above.
+    const [allowed, count, oldest, newest] = reply.map(Number) as [number, number, number, number];
     return toRateLimitResult(
       {
         allowed: allowed === 1,

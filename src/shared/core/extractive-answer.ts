@@ -44,6 +44,7 @@ export function extractiveAnswer(question: string, hits: readonly ChunkHit[], ma
   const ranked = index
     .search(question, { prefix: (t) => t.length > 4, fuzzy: 0.15 })
     .map((r) => {
+      // Ids are the sentences' own indexes (added to the index from this array).
       const s = sentences[r.id as number]!;
       return { s, score: r.score / (1 + s.hit * 0.25) };
     })
@@ -68,7 +69,7 @@ export function extractiveAnswer(question: string, hits: readonly ChunkHit[], ma
     if (n === undefined) {
       n = citations.length + 1;
       numberOf.set(s.hit, n);
-      citations.push({ n, hit: hits[s.hit]!, excerpt: s.text });
+      citations.push({ n, hit: hits[s.hit]!, excerpt: s.text }); // s.hit indexes hits
     }
     return `${s.text} [${n}]`;
   });

@@ -1,6 +1,6 @@
 import type { RateLimitPolicy } from '../ports';
 
-const UNIT_MS: Record<string, number> = {
+const UNIT_MS: Record<'second' | 'minute' | 'hour' | 'day', number> = {
   second: 1_000,
   minute: 60_000,
   hour: 3_600_000,
@@ -18,5 +18,5 @@ export function parseRate(text: string): RateLimitPolicy | undefined {
   if (!m) return undefined;
   const limit = Number(m[1]);
   if (limit < 1) return undefined;
-  return { limit, windowMs: UNIT_MS[m[2]] };
+  return { limit, windowMs: UNIT_MS[m[2] as keyof typeof UNIT_MS] }; // the regex admits only these units
 }

@@ -33,7 +33,7 @@ export function nextRetry(input: NextRetryInput): RetryDecision {
   const { attempt, schedule } = input;
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError('attempt must be an integer >= 1');
   if (attempt > schedule.length) return { exhausted: true, delayMs: 0 };
-  const base = schedule[attempt - 1] * 1_000;
+  const base = schedule[attempt - 1]! * 1_000; // 1 <= attempt <= schedule.length, checked above
   const random = input.random ?? Math.random;
   let delay = base * (1 + (random() * 2 - 1) * RETRY_JITTER);
   if (input.retryAfterSeconds !== undefined && input.retryAfterSeconds > 0) {

@@ -52,7 +52,7 @@ function canonical(address: string): ipaddr.IPv4 | ipaddr.IPv6 {
     // IPv4-compatible addresses (::a.b.c.d, deprecated) are not classified by ipaddr.js ('unicast');
     // some stacks route them to the embedded IPv4 address, so they are judged as that address.
     else if (v6.range() === 'unicast' && v6.parts.slice(0, 6).every((p) => p === 0)) {
-      const [hi, lo] = [v6.parts[6], v6.parts[7]];
+      const [hi = 0, lo = 0] = [v6.parts[6], v6.parts[7]];
       ip = new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
     }
   }
@@ -121,5 +121,7 @@ export async function resolveWebhookTarget(raw: string, policy: SsrfPolicy, reso
     const reason = judge(a.address);
     if (reason) throw refuse(`resolves to a ${reason} address, which webhooks may not target`);
   }
-  return { url, address: addresses[0].address, family: addresses[0].family };
+  const [first] = addresses;
+  if (!first) throw refuse('host does not resolve');
+  return { url, address: first.address, family: first.family };
 }

@@ -80,7 +80,7 @@ export async function patchDocument(
   set: Partial<Omit<DocumentRecord, 'id' | 'tenantId' | 'spaceId' | 'type'>>,
   etag?: string,
 ): Promise<DocumentRecord> {
-  const ops: PatchOperation[] = Object.entries(set).map(([k, value]) => ({ op: 'set', path: `/${k}`, value: value as unknown }));
+  const ops: PatchOperation[] = Object.entries(set).map(([k, value]) => ({ op: 'set', path: `/${k}`, value }));
   const c = await getContainer('documents');
   const { resource } = await cosmosCall(() => c.item(d.id, d.tenantId).patch<DocumentRecord>(ops, ifMatchOptions(etag)), WHAT);
   if (!resource) throw notFound(WHAT);

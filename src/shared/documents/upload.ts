@@ -161,7 +161,7 @@ async function storeUpload(
   const blobPath = blobPathOf(tenantId, spaceId, documentId);
   const measure = new MeasureStream(maxBytes);
   const inspector = createContentInspector(type);
-  let streamError: unknown;
+  let streamError: Error | undefined;
   const output = new Coalesce();
   // A refused or broken body must end the Blob request at once (it would otherwise wait for the
   // bytes its Content-Length promised until the Azure timeout).

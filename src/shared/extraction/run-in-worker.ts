@@ -66,7 +66,8 @@ function workerScript(): string {
     write: false,
     logLevel: 'silent',
   });
-  const code = out.outputFiles[0]!.text;
+  const code = out.outputFiles[0]?.text;
+  if (code === undefined) throw new Error('esbuild produced no extraction worker bundle');
   const dir = join(projectRoot(), 'node_modules', '.cache', 'eva-extraction');
   const file = join(dir, `worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
   if (!existsSync(file)) {

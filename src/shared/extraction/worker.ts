@@ -23,7 +23,8 @@ const port = parentPort;
 if (!port) throw new Error('extraction worker started outside a worker thread');
 
 port.on('message', (req: ExtractRequest) => {
-  extractDocumentText(req.contentType, req.bytes, req.limits)
+  // The catch above the then turns every failure into a reply; nothing is left to reject.
+  void extractDocumentText(req.contentType, req.bytes, req.limits)
     .catch((e: unknown): ExtractResult => {
       // A recursive library step overflowing the stack, or a string past V8's maximum length.
       if (e instanceof RangeError) return { ok: false, reason: 'extraction_too_large', message: 'The document is too large or complex to read.' };

@@ -11,6 +11,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   valueFromAST,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -67,7 +68,7 @@ function costOf(set: SelectionSetNode, type: GraphQLObjectType, multiplier: numb
 }
 
 export function queryCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>): number {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const root = operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : operation.operation === OperationTypeNode.SUBSCRIPTION ? schema.getSubscriptionType() : schema.getQueryType();
   if (!root) return 0;
   return costOf(operation.selectionSet, root, 1, 1, { schema, fragments, variables });
 }

@@ -4,7 +4,7 @@
  * `{ spaces { id name documentCount } }` (spaces selected as a list, no connection fields) is served
  * by `spacesList`, aliased back to `spaces`, so the result is `{ data: { spaces: [ … ] } }`.
  */
-import { GraphQLError, Kind, parse, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, parse, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { getConfig } from '../config';
 
 const CONNECTION_FIELDS = new Set(['nodes', 'edges', 'pageInfo', 'totalCount']);
@@ -18,7 +18,7 @@ function isListShape(f: FieldNode): boolean {
 export function rewriteListShape(doc: DocumentNode): DocumentNode {
   return visit(doc, {
     OperationDefinition(op) {
-      if (op.operation !== 'query') return undefined;
+      if (op.operation !== OperationTypeNode.QUERY) return undefined;
       const selections = op.selectionSet.selections.map((s) =>
         s.kind === Kind.FIELD && s.name.value === 'spaces' && isListShape(s)
           ? { ...s, alias: s.alias ?? { kind: Kind.NAME, value: 'spaces' }, name: { kind: Kind.NAME, value: 'spacesList' } }

@@ -5,7 +5,7 @@
  * operation's cost exceeds the rate limit, else 200 (field errors keep partial data).
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, type DocumentNode, type GraphQLSchema, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import { AppError, isAppError } from '../core/errors';
 import type { Principal } from '../core/principal';
 import { isJsonContentType } from '../http/body';
@@ -54,7 +54,7 @@ function paramsOf(request: HttpRequest, body: string | undefined): Params | unde
   }
   try {
     const parsed: unknown = JSON.parse(body ?? '');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Params) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -82,23 +82,25 @@ export async function graphqlResponse(request: HttpRequest, principal: Principal
   // its fetch-API HTTP layer, which cost about ten times the execution itself (docs/graphql.md).
   const ctx: RequestContext = { principal, loaders: createLoaders(principal.tenantId), rate: {} };
   const engine = getYoga().getEnveloped(ctx);
-  let document;
+  // envelop types its engine loosely (any); these are graphql's own types.
+  let document: DocumentNode;
   try {
-    document = engine.parse(query);
+    document = engine.parse(query) as DocumentNode;
   } catch (e) {
     return errorsBody([formatted(e)]);
   }
-  const invalid = engine.validate(engine.schema, document);
+  const schema = engine.schema as GraphQLSchema;
+  const invalid = engine.validate(schema, document) as readonly GraphQLError[];
   if (invalid.length > 0) return errorsBody(invalid.map(formatted));
   const op = operationOf(document, operationName);
-  if (op?.operation === 'subscription') {
+  if (op?.operation === OperationTypeNode.SUBSCRIPTION) {
     if (request.method !== 'POST') return errorsBody([requestError('Subscribe with POST: the answer is a Web PubSub URL and group.')]);
     return subscribe(principal, query, document, op, variables);
   }
-  if (op?.operation === 'mutation' && request.method !== 'POST') return errorsBody([requestError('Mutations need POST.')]);
+  if (op?.operation === OperationTypeNode.MUTATION && request.method !== 'POST') return errorsBody([requestError('Mutations need POST.')]);
 
   const result = (await engine.execute({
-    schema: engine.schema,
+    schema,
     document,
     variableValues: variables as Record<string, unknown> | undefined,
     operationName,

@@ -14,7 +14,6 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -107,7 +106,7 @@ export async function registerSubscription(
   // Validation guarantees exactly one root field (SingleFieldSubscriptionsRule), not in a fragment here.
   const root = operation.selectionSet.selections[0];
   if (root?.kind !== Kind.FIELD) return refuse('A subscription selects one field directly.');
-  const field = (root as FieldNode).name.value;
+  const field = root.name.value;
   const def = schema.getSubscriptionType()?.getFields()[field];
   if (!def) return refuse(`Unknown subscription field ${field}.`);
   const key = await keyFor(field, getArgumentValues(def, root, vars.coerced), principal);

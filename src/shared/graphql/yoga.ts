@@ -2,7 +2,7 @@
  * The graphql-yoga instance behind /api/graphql: schema, limits (tokens, depth, aliases, cost,
  * introspection), the cost's rate-limit charge, and AppError → extensions.code.
  */
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type FragmentDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type ExecutionArgs, type FragmentDefinitionNode, type Source } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { getConfig } from '../config';
 import { isAppError } from '../core/errors';
@@ -34,7 +34,7 @@ const fragmentsOf = (defs: readonly { kind: Kind }[]): Record<string, FragmentDe
 
 const limits: Plugin<RequestContext> = {
   onParse({ setParseFn }) {
-    setParseFn((source) => parseDocument(typeof source === 'string' ? source : source.body));
+    setParseFn((source: string | Source) => parseDocument(typeof source === 'string' ? source : source.body));
   },
   onValidate({ addValidationRule }) {
     addValidationRule(maxDepthRule);
@@ -45,10 +45,12 @@ const limits: Plugin<RequestContext> = {
       if (!valid) setResult(result.map((e: Error) => (e instanceof GraphQLError ? withCode(e) : e)));
     };
   },
-  async onExecute({ args, setResultAndStopExecution }) {
+  async onExecute({ args: untyped, setResultAndStopExecution }) {
+    // envelop types args loosely (any); these are graphql's execution args.
+    const args = untyped as ExecutionArgs;
     const c = getConfig();
     const op = operationOf(args.document, args.operationName);
-    const requested = op ? queryCost(args.schema, op, fragmentsOf(args.document.definitions), (args.variableValues ?? {}) as Record<string, unknown>) : 0;
+    const requested = op ? queryCost(args.schema, op, fragmentsOf(args.document.definitions), args.variableValues ?? {}) : 0;
     const requests = Math.max(1, Math.ceil(requested / c.GRAPHQL_COST_PER_REQUEST));
     const cost: CostReport = { requestedQueryCost: requested, actualQueryCost: null, maxCost: c.GRAPHQL_MAX_COST, rateLimitRequests: requests };
     if (requested > c.GRAPHQL_MAX_COST) {

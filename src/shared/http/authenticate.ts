@@ -38,8 +38,9 @@ async function credentialPrincipal(request: HttpRequest): Promise<Principal> {
   const authorization = request.headers.get('authorization');
   if (authorization === null) throw unauthenticated();
   const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization.trim());
-  if (!m || m[1].length > MAX_CREDENTIAL_LENGTH) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-  return authenticateBearer(m[1]);
+  const token = m?.[1];
+  if (token === undefined || token.length > MAX_CREDENTIAL_LENGTH) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  return authenticateBearer(token);
 }
 
 export async function authenticate(request: HttpRequest, auth: EndpointAuth): Promise<Principal> {

@@ -18,7 +18,7 @@ const bodyTimeout = (ms: number): AppError =>
 export function bodyDeadline(request: HttpRequest, ms: number): { release: () => void } {
   const source = request.body;
   if (!source) return { release: () => undefined };
-  const reader = source.getReader();
+  const reader = (source as ReadableStream<Uint8Array>).getReader();
   let timer: NodeJS.Timeout | undefined;
   const release = (): void => clearTimeout(timer);
   const body = new ReadableStream<Uint8Array>(
@@ -67,7 +67,7 @@ export function checkDeclaredLength(request: HttpRequest, max: number): void {
 export async function readLimitedText(request: HttpRequest, max: number): Promise<string> {
   checkDeclaredLength(request, max);
   if (!request.body) return '';
-  const reader = request.body.getReader();
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -97,6 +97,6 @@ export function parseJson(text: string): unknown {
 
 export function isJsonContentType(value: string | null): boolean {
   if (!value) return false;
-  const type = value.split(';')[0].trim().toLowerCase();
+  const type = (value.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

@@ -211,7 +211,7 @@ function webhooksOf(components: Record<string, unknown>): Json {
   ];
   const out: Json = {};
   for (const type of WEBHOOK_EVENT_TYPES) {
-    const spec = WEBHOOK_EVENTS[type]!;
+    const spec = WEBHOOK_EVENTS[type];
     const name = eventSchemaName(type);
     components[name] = {
       type: 'object',

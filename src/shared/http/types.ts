@@ -93,5 +93,6 @@ export interface EndpointOptions<
   ifMatch?: boolean;
   /** The route answers with an ETag. */
   etag?: boolean;
-  handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => Promise<EndpointResult<DataIn<R>>>;
+  // Sync handlers (no I/O) may return the result directly; the pipeline awaits either.
+  handler: (ctx: EndpointContext<SchemaOut<P>, SchemaOut<Q>, SchemaOut<B>>) => EndpointResult<DataIn<R>> | Promise<EndpointResult<DataIn<R>>>;
 }

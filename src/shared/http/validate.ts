@@ -28,7 +28,8 @@ export function queryObject(query: URLSearchParams): Record<string, string | str
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(query.keys())) {
     const all = query.getAll(key);
-    out[key] = all.length === 1 ? all[0] : all;
+    const [only] = all;
+    out[key] = all.length === 1 && only !== undefined ? only : all;
   }
   return out;
 }

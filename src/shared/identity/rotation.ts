@@ -30,7 +30,7 @@ export interface RotationSummary {
   failed: number;
 }
 
-export const noopPublisher: EventPublisher = { publish: async () => undefined };
+export const noopPublisher: EventPublisher = { publish: () => Promise.resolve() };
 
 function rotatedEvent(r: RotatedApiKey, reason: 'max_age' | 'manual') {
   return makeEvent('api_key.rotated', r.record.tenantId, {

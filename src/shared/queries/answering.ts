@@ -128,7 +128,7 @@ async function generative(q: QueryRecord, hits: ChunkHit[], m: AnswerModel, onDe
   emit(rewriter.end());
   const answer = text.trim() || NO_ANSWER;
   const citations = rewriter.cited.map((k, i) => {
-    const hit = hits[k - 1]!;
+    const hit = hits[k - 1]!; // the rewriter cites only markers 1..hits.length
     return citation(i + 1, hit, supportingExcerpt(hit.chunk.text, answer, i + 1));
   });
   return { answer, citations, mode: 'generative', model: completion.model, usage: completion.usage };

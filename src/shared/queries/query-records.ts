@@ -65,7 +65,7 @@ export interface QueryDto {
 export const QUERY_ID_PATTERN = /^qry_[0-9a-f]{32}$/;
 export const newQueryId = (): string => `qry_${randomUUID().replace(/-/g, '')}`;
 
-export const queryLinks = (id: string): Record<string, string> => ({
+export const queryLinks = (id: string): { self: string; status: string; results: string } => ({
   self: `/api/v1/queries/${id}`,
   status: `/api/v1/queries/${id}/status`,
   results: `/api/v1/queries/${id}/results`,

@@ -22,7 +22,7 @@ function request(init: { method?: string; url?: string; headers?: Record<string,
 const ctx = () => new InvocationContext({ functionName: 'test' });
 
 function json(res: HttpResponseInit): Record<string, any> {
-  return JSON.parse(String(res.body));
+  return JSON.parse(String(res.body as string));
 }
 const header = (res: HttpResponseInit, name: string): string | undefined =>
   (res.headers as Record<string, string>)[name];
@@ -229,7 +229,7 @@ describe('errors', () => {
     });
     const res = await h(request({}), ctx());
     expect(res.status).toBe(500);
-    const text = String(res.body);
+    const text = String(res.body as string);
     expect(text).not.toContain('supersecret');
     expect(text).not.toContain('connection failed');
     expect(text).not.toContain('at ');
