@@ -78,7 +78,9 @@
     const previous = client;
     const ids = spaces.slice(0, 50).map((s) => s.id);
     const query = ids.map((id) => `space_id=${encodeURIComponent(id)}`).join('&');
-    const next = new WebPubSubClientBundle.WebPubSubClient({ getClientAccessUrl: async () => (await call(`/v1/realtime/negotiate${query ? `?${query}` : ''}`)).url });
+    const next = new WebPubSubClientBundle.WebPubSubClient({
+      getClientAccessUrl: async () => (await call(`/v1/realtime/negotiate${query ? `?${query}` : ''}`)).url,
+    });
     next.on('group-message', (m) => showEvent(m.message.data));
     next.on('disconnected', () => {
       if (client === next) status('Disconnected; reconnecting…');
@@ -111,7 +113,11 @@
   $('space-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
-      const s = await call('/v1/spaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: $('space-name').value }) });
+      const s = await call('/v1/spaces', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: $('space-name').value }),
+      });
       $('space-name').value = '';
       spaces = [s, ...spaces];
       renderSpaces();
@@ -145,7 +151,11 @@
     $('citations-h').hidden = true;
     try {
       const space = encodeURIComponent($('ask-space').value);
-      let q = await call(`/v1/spaces/${space}/query?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: $('ask-question').value }) });
+      let q = await call(`/v1/spaces/${space}/query?wait=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: $('ask-question').value }),
+      });
       // ?wait=true answers 200 when done, or 202 while the query still runs: then look again.
       for (let i = 0; q.status === 'pending' && i < 60; i++) {
         showAnswer(q);

@@ -9,8 +9,7 @@ import type { Server } from 'node:http';
 
 /** The well-known development storage account every Azure storage emulator accepts (public, not a secret). */
 export const DEV_STORAGE_ACCOUNT = 'devstoreaccount1';
-export const DEV_STORAGE_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_STORAGE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 interface AzuriteChunkStore {
   clear(category: string): void;
@@ -125,9 +124,7 @@ export async function startBlobEmulator(options: BlobEmulatorOptions = {}): Prom
   return {
     blobEndpoint,
     port,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_STORAGE_ACCOUNT};AccountKey=${DEV_STORAGE_KEY};` +
-      `BlobEndpoint=${blobEndpoint};`,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_STORAGE_ACCOUNT};AccountKey=${DEV_STORAGE_KEY};` + `BlobEndpoint=${blobEndpoint};`,
     async stop() {
       if (stopped) return;
       stopped = true;

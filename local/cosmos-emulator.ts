@@ -11,8 +11,7 @@ import { createHttpServer } from '@vercel/cosmosdb-server';
 import { installLinearQueries } from './cosmos-query-speedup';
 
 /** The documented key of Microsoft's Cosmos DB emulator (public, not a secret). */
-export const COSMOS_EMULATOR_KEY =
-  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const COSMOS_EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 export interface CosmosEmulator {
   /** e.g. http://127.0.0.1:PORT */

@@ -71,7 +71,8 @@ function zip(entries: ZipEntry[]): Buffer {
 
 /** word/document.xml of about `bytes`, one short paragraph repeated (compresses about 1000:1). */
 function bigDocumentXml(bytes: number): Buffer {
-  const head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>';
+  const head =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>';
   const para = '<w:p><w:r><w:t>bomb</w:t></w:r></w:p>';
   const tail = '</w:body></w:document>';
   return Buffer.from(head + para.repeat(Math.max(1, Math.floor((bytes - head.length - tail.length) / para.length))) + tail);
@@ -130,7 +131,8 @@ export function hugeStreamPdf(inflatedBytes: number): Buffer {
 }
 
 /** HTML with `depth` nested <div>s around one word. */
-export const deepHtml = (depth: number): Buffer => Buffer.from(`<!doctype html><html><body>${'<div>'.repeat(depth)}deep${'</div>'.repeat(depth)}</body></html>`);
+export const deepHtml = (depth: number): Buffer =>
+  Buffer.from(`<!doctype html><html><body>${'<div>'.repeat(depth)}deep${'</div>'.repeat(depth)}</body></html>`);
 
 /** JSON arrays nested `depth` deep around one string. */
 export const deepJson = (depth: number): Buffer => Buffer.from(`${'['.repeat(depth)}"deep"${']'.repeat(depth)}`);

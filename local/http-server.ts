@@ -303,8 +303,7 @@ export function createRequestListener(
     const q = rawUrl.indexOf('?');
     const pathname = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const lower = pathname.slice(0, prefix.length).toLowerCase();
-    const underPrefix =
-      rawUrl.startsWith('/') && lower === prefixLower && (pathname.length === prefix.length || pathname[prefix.length] === '/');
+    const underPrefix = rawUrl.startsWith('/') && lower === prefixLower && (pathname.length === prefix.length || pathname[prefix.length] === '/');
     const match = underPrefix ? table.match(method, pathname.slice(prefix.length)) : ({ kind: 'not_found' } as const);
 
     if (match.kind !== 'match') {
@@ -424,11 +423,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       return;
     }
     const code: ErrorCode =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? 'HEADERS_TOO_LARGE'
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 'REQUEST_TIMEOUT'
-          : 'VALIDATION_ERROR';
+      err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'VALIDATION_ERROR';
     const message =
       code === 'HEADERS_TOO_LARGE'
         ? `The request headers exceed ${options.maxHeaderBytes ?? 16 * 1024} bytes.`

@@ -10,12 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvocationContext, type EffectiveFunctionOptions } from '@azure/functions';
-import {
-  ServiceBusClient,
-  type ProcessErrorArgs,
-  type ServiceBusReceivedMessage,
-  type ServiceBusReceiver,
-} from '@azure/service-bus';
+import { ServiceBusClient, type ProcessErrorArgs, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
 import { createLogger, type Logger } from '../src/shared/logger';
 import { invocationLogHandler } from './invocation-log';
 import { invokeFunction, resolveSetting, type RegisteredFunction } from './functions-core';

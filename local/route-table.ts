@@ -10,9 +10,7 @@
  */
 
 export type RouteResult<T> =
-  | { kind: 'match'; value: T; params: Record<string, string>; template: string }
-  | { kind: 'not_found' }
-  | { kind: 'method_not_allowed'; allow: string[] };
+  { kind: 'match'; value: T; params: Record<string, string>; template: string } | { kind: 'not_found' } | { kind: 'method_not_allowed'; allow: string[] };
 
 type Constraint = (value: string) => boolean;
 
@@ -44,10 +42,14 @@ export interface CompiledRoute {
 const INT32 = { min: -2147483648, max: 2147483647 };
 const isInteger = (v: string): boolean => /^[+-]?\d+$/.test(v);
 const isNumber = (v: string): boolean => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v);
-const GUID = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\))$/i;
+const GUID =
+  /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\))$/i;
 
 function numArgs(name: string, args: string | undefined, count: number[]): number[] {
-  const parts = (args ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = (args ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const nums = parts.map(Number);
   if (!count.includes(nums.length) || nums.some((n) => !Number.isFinite(n))) {
     throw new Error(`Route constraint "${name}" needs ${count.join(' or ')} numeric argument(s).`);

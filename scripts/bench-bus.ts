@@ -23,7 +23,7 @@ runBench(async () => {
     const sender = client.createSender('bench-send');
     await sender.sendMessages({ body: { warmup: true } });
     let started = Date.now();
-    for (let sent = 0; sent < MESSAGES; ) {
+    for (let sent = 0; sent < MESSAGES;) {
       const batch = await sender.createMessageBatch();
       while (sent < MESSAGES && batch.count < BATCH && batch.tryAddMessage({ body: { n: sent, pad: 'x'.repeat(200) }, messageId: `m-${sent}` })) sent++;
       await sender.sendMessages(batch);

@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     // The two answer the same page.
     const rest = (await (await fetch(restUrl, { headers })).json()) as { data: Array<{ id: string; document_count: number }> };
     const gql = (await (await fetch(gqlUrl, { method: 'POST', headers, body: gqlLoad.body })).json()) as { data: { spaces: { nodes: Array<{ id: string }> } } };
-    if (JSON.stringify(rest.data.map((s) => s.id)) !== JSON.stringify(gql.data.spaces.nodes.map((s) => s.id))) throw new Error('GraphQL and REST answered different pages');
+    if (JSON.stringify(rest.data.map((s) => s.id)) !== JSON.stringify(gql.data.spaces.nodes.map((s) => s.id)))
+      throw new Error('GraphQL and REST answered different pages');
 
     await load(restUrl, { headers, connections: 10, seconds: 2 });
     await load(gqlUrl, { ...gqlLoad, connections: 10, seconds: 2 });

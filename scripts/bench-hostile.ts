@@ -50,8 +50,10 @@ async function main(): Promise<void> {
   await worker.extract('text/plain', Buffer.from('warm up'), limits, workerLimits);
   gc();
   const baseline = process.memoryUsage.rss();
-  console.log(`limits: EXTRACT_TIMEOUT_MS=${workerLimits.timeoutMs} EXTRACT_MAX_MEMORY_MB=${workerLimits.maxMemoryMb} ` +
-    `EXTRACT_MAX_INFLATED_BYTES=${limits.maxInflatedBytes} EXTRACT_MAX_PAGES=${limits.maxPages} EXTRACT_MAX_TEXT_BYTES=${limits.maxTextBytes}`);
+  console.log(
+    `limits: EXTRACT_TIMEOUT_MS=${workerLimits.timeoutMs} EXTRACT_MAX_MEMORY_MB=${workerLimits.maxMemoryMb} ` +
+      `EXTRACT_MAX_INFLATED_BYTES=${limits.maxInflatedBytes} EXTRACT_MAX_PAGES=${limits.maxPages} EXTRACT_MAX_TEXT_BYTES=${limits.maxTextBytes}`,
+  );
   console.log(`baseline RSS (host + warm worker): ${mb(baseline)} MB\n`);
   console.log('case'.padEnd(44) + 'file MB'.padStart(8) + 'outcome'.padStart(24) + 'ms'.padStart(8) + 'peak RSS MB'.padStart(13));
   let overall = baseline;

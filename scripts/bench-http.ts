@@ -55,9 +55,7 @@ async function main(): Promise<void> {
   const ratio = median(rounds.map((r) => r.ratio));
   const p99 = median(rounds.map((r) => r.host.p99));
   const clean = rounds.every((r) => r.host.errors === 0 && r.host.non2xx === 0 && r.bare.errors === 0);
-  console.log(
-    `median of ${ROUNDS} rounds: throughput ratio host/bare ${(ratio * 100).toFixed(1)}% (target >= 35%), host p99 ${p99} ms (target < 20 ms)`,
-  );
+  console.log(`median of ${ROUNDS} rounds: throughput ratio host/bare ${(ratio * 100).toFixed(1)}% (target >= 35%), host p99 ${p99} ms (target < 20 ms)`);
   const ok = ratio >= 0.35 && p99 < 20 && clean;
   console.log(ok ? 'targets: MET' : 'targets: NOT MET');
   process.exitCode = ok ? 0 : 1;

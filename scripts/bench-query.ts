@@ -55,15 +55,17 @@ const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pa', '
 const rand = rng(42);
 // As in English, the most frequent words are the function words the index drops (its stop words);
 // without them every question would name words found in nearly every chunk.
-const VOCAB = [...STOP_WORDS].concat(Array.from({ length: 20_000 }, (_, i) => {
-  let w = '';
-  let n = i + 1;
-  do {
-    w += SYLLABLES[n % SYLLABLES.length];
-    n = Math.floor(n / SYLLABLES.length);
-  } while (n > 0);
-  return w;
-}));
+const VOCAB = [...STOP_WORDS].concat(
+  Array.from({ length: 20_000 }, (_, i) => {
+    let w = '';
+    let n = i + 1;
+    do {
+      w += SYLLABLES[n % SYLLABLES.length];
+      n = Math.floor(n / SYLLABLES.length);
+    } while (n > 0);
+    return w;
+  }),
+);
 /** Zipf-like: word rank r drawn with probability ~ 1/r. */
 const zipf = (r: () => number): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.exp(r() * Math.log(VOCAB.length))) - 1)]!;
 
@@ -83,7 +85,13 @@ function corpus(chunks: number): Map<string, SpaceChunk[]> {
   const docs = new Map<string, SpaceChunk[]>();
   for (let i = 0; i < chunks; i++) {
     const documentId = `doc_${String(Math.floor(i / CHUNKS_PER_DOC)).padStart(32, '0')}`;
-    const c: SpaceChunk = { id: `${documentId}_${String(i % CHUNKS_PER_DOC).padStart(6, '0')}`, documentId, filename: `report-${i}.txt`, text: paragraph(rand), page: null };
+    const c: SpaceChunk = {
+      id: `${documentId}_${String(i % CHUNKS_PER_DOC).padStart(6, '0')}`,
+      documentId,
+      filename: `report-${i}.txt`,
+      text: paragraph(rand),
+      page: null,
+    };
     docs.set(documentId, [...(docs.get(documentId) ?? []), c]);
   }
   return docs;
@@ -103,8 +111,7 @@ const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
 /** A content source over in-memory documents; chunk reads throw when `refuseChunks` (cold-load proof). */
 function memoryContent(docs: Map<string, SpaceChunk[]>, version: number, refuseChunks: boolean): SpaceContentSource {
   const list: IndexableDocument[] = [...docs.keys()].map((id) => ({ id, fingerprint: 'bench' }));
-  const read = <T>(value: () => T): Promise<T> =>
-    refuseChunks ? Promise.reject(new Error('a chunk read during a cold load')) : Promise.resolve(value());
+  const read = <T>(value: () => T): Promise<T> => (refuseChunks ? Promise.reject(new Error('a chunk read during a cold load')) : Promise.resolve(value()));
   return {
     contentVersion: () => Promise.resolve(version),
     processedDocuments: () => read(() => list),
@@ -179,24 +186,24 @@ async function benchIndex(chunks: number): Promise<IndexFigures> {
 function post(url: string, key: string, body: unknown, agent: Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
-    const req = request(url, { method: 'POST', agent, headers: { 'x-api-key': key, 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'x-api-key': key, 'content-type': 'application/json', 'content-length': data.length } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
 }
 
-async function benchEndToEnd(serviceBus: RunningEmulators['serviceBus']): Promise<{ chunks: number; p50: number; p99: number; max: number; failures: number; sent: number }> {
-  const files = [
-    'spaces-create',
-    'documents-upload',
-    'document-process',
-    'queries-submit',
-    'query-answer',
-  ].map((f) => `dist/src/functions/${f}.js`);
+async function benchEndToEnd(
+  serviceBus: RunningEmulators['serviceBus'],
+): Promise<{ chunks: number; p50: number; p99: number; max: number; failures: number; sent: number }> {
+  const files = ['spaces-create', 'documents-upload', 'document-process', 'queries-submit', 'query-answer'].map((f) => `dist/src/functions/${f}.js`);
   const host = await startLocalHost({ port: 0, startTimers: false, functionFiles: files, retryDelayMs: 20, serviceBus });
   try {
     const api = `${host.url}/api`;
@@ -263,12 +270,16 @@ runBench(async () => {
   resetConfig();
   await resetServices();
   try {
-    console.log(`bench:query — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; emulators in this process${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: heap figures are rough)'}`);
+    console.log(
+      `bench:query — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; emulators in this process${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: heap figures are rough)'}`,
+    );
     const rows: IndexFigures[] = [];
     for (const n of [1_000, 10_000]) {
       const f = await benchIndex(n);
       rows.push(f);
-      console.log(`${String(f.chunks).padStart(6)} chunks: build ${ms(f.buildMs)}, heap +${mb(f.heapBytes)} (estimate ${mb(f.estimatedBytes)}), snapshot ${mb(f.snapshotBytes)}`);
+      console.log(
+        `${String(f.chunks).padStart(6)} chunks: build ${ms(f.buildMs)}, heap +${mb(f.heapBytes)} (estimate ${mb(f.estimatedBytes)}), snapshot ${mb(f.snapshotBytes)}`,
+      );
       console.log(`               retrieval (warm) p50 ${ms(f.p50)}  p99 ${ms(f.p99)}   cold load from Blob p50 ${ms(f.coldP50)}  max ${ms(f.coldMax)}`);
     }
     const e2e = await benchEndToEnd(emulators.serviceBus);

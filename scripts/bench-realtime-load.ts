@@ -49,7 +49,13 @@ async function main(): Promise<void> {
       }
     }),
   );
-  send({ cmd: 'ready', connected: clients.length, failed, openSeconds: (Date.now() - started) / 1_000, rssPerClient: (process.memoryUsage().rss - before) / Math.max(1, clients.length) });
+  send({
+    cmd: 'ready',
+    connected: clients.length,
+    failed,
+    openSeconds: (Date.now() - started) / 1_000,
+    rssPerClient: (process.memoryUsage().rss - before) / Math.max(1, clients.length),
+  });
   process.on('message', (m: Msg) => {
     if (m.cmd === 'report') {
       // The raw figures: the parent merges the load processes' receipts into one distribution.

@@ -63,13 +63,19 @@ runBench(async () => {
   if (!standIn) throw new Error('the stand-in did not start');
   const api = `${host.url}/api`;
   let failedTarget = false;
-  console.log(`bench:realtime  events per size: ${EVENTS}, one every ${GAP_MS} ms; clients split over ${LOAD_PROCESSES} load processes; ulimit -n must exceed the size`);
+  console.log(
+    `bench:realtime  events per size: ${EVENTS}, one every ${GAP_MS} ms; clients split over ${LOAD_PROCESSES} load processes; ulimit -n must exceed the size`,
+  );
   try {
     // Warm-up: the first changes open the AMQP links, the push function's Web PubSub client and
     // the JWT keys (hundreds of ms each time on this machine); they are not what is measured.
     const warm = await createTenant({ name: 'bench realtime warm-up', tier: 'enterprise' }, 'bench');
     for (let i = 0; i < 5; i++) {
-      await fetch(`${api}/v1/spaces`, { method: 'POST', headers: { 'x-api-key': warm.apiKey.key, 'content-type': 'application/json' }, body: JSON.stringify({ name: `warm-up ${i}` }) });
+      await fetch(`${api}/v1/spaces`, {
+        method: 'POST',
+        headers: { 'x-api-key': warm.apiKey.key, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `warm-up ${i}` }),
+      });
     }
     await host.broker.waitForIdle(30_000);
     for (const n of SIZES) {
@@ -87,13 +93,22 @@ runBench(async () => {
           connected: readies.reduce((a, r) => a + r.connected, 0),
           failed: readies.reduce((a, r) => a + r.failed, 0),
           openSeconds: Math.max(...readies.map((r) => r.openSeconds)),
-          rssPerClient: readies.reduce((a, r) => a + r.rssPerClient * r.connected, 0) / Math.max(1, readies.reduce((a, r) => a + r.connected, 0)),
+          rssPerClient:
+            readies.reduce((a, r) => a + r.rssPerClient * r.connected, 0) /
+            Math.max(
+              1,
+              readies.reduce((a, r) => a + r.connected, 0),
+            ),
         };
         global.gc?.();
         const held = [...standIn.state.connections.values()].filter((c) => c.socket).length;
         const serverPer = (process.memoryUsage().rss - rssBefore) / Math.max(1, held);
         for (let i = 0; i < EVENTS; i++) {
-          const r = await fetch(`${api}/v1/spaces`, { method: 'POST', headers: { 'x-api-key': apiKey.key, 'content-type': 'application/json' }, body: JSON.stringify({ name: `bench ${n} ${i}` }) });
+          const r = await fetch(`${api}/v1/spaces`, {
+            method: 'POST',
+            headers: { 'x-api-key': apiKey.key, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `bench ${n} ${i}` }),
+          });
           if (r.status !== 201) throw new Error(`POST /v1/spaces answered ${r.status}`);
           await new Promise((ok) => setTimeout(ok, GAP_MS));
         }

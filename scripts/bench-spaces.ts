@@ -141,7 +141,9 @@ function postBytes(url: string | URL, headers: Record<string, string | number>, 
     const req = request(url, { method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': bytes.length } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`${String(url)} answered ${res.statusCode}: ${Buffer.concat(parts).toString()}`))));
+      res.on('end', () =>
+        res.statusCode === 201 ? resolve() : reject(new Error(`${String(url)} answered ${res.statusCode}: ${Buffer.concat(parts).toString()}`)),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -326,7 +328,6 @@ async function main(): Promise<void> {
     const getPaths = ids.map((id) => `/api/v1/spaces/${id}`);
     const listPaths = ['/api/v1/spaces?limit=20'];
 
-
     const row = (name: string, f: Figures) =>
       `${name.padEnd(40)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(4)} ms   p90 ${String(f.p90).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   max ${String(f.max).padStart(4)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`;
     console.log(`bench:spaces — local host + embedded Cosmos emulator + Azurite, tenant with ${SPACES} spaces, ${SECONDS} s per read run`);
@@ -414,7 +415,9 @@ async function main(): Promise<void> {
     const mbs = (u: TimedUploads) => (UPLOADS * 5) / (u.ms / 1000);
     const ratios = rounds.map((r) => mbs(r.api) / mbs(r.direct));
     const ratio = median(ratios);
-    console.log(`upload ${UPLOADS} x 5 MB one at a time, ${ROUNDS} interleaved rounds (MB/s; ms of CPU per upload in this process / in the two emulator processes):`);
+    console.log(
+      `upload ${UPLOADS} x 5 MB one at a time, ${ROUNDS} interleaved rounds (MB/s; ms of CPU per upload in this process / in the two emulator processes):`,
+    );
     const cpu = (u: TimedUploads) => `cpu ${(u.cpuMs / UPLOADS).toFixed(0)} / ${(u.emulatorCpuMs / UPLOADS).toFixed(0)}`;
     rounds.forEach((r, i) => {
       console.log(
@@ -436,14 +439,18 @@ async function main(): Promise<void> {
     console.log(`  reference: direct uploadData of the in-memory buffer ${memoryMBs.toFixed(1)} MB/s`);
     console.log(`  fixed cost per API upload (median of 10 uploads of 1 KiB): ${tinyMs.toFixed(1)} ms`);
     console.log(
-      `API process memory, peak growth during one upload (live heap + array buffers, GC before each sample; the client's file buffer made beforehand): ${Object.entries(memory)
+      `API process memory, peak growth during one upload (live heap + array buffers, GC before each sample; the client's file buffer made beforehand): ${Object.entries(
+        memory,
+      )
         .map(([size, mb]) => `${size} MB file ${mb.toFixed(1)} MB`)
         .join(', ')}`,
     );
     // "Not growing with size": the 80 MB upload may need at most a few MB more than the smaller ones.
     const memoryOk = memory[80]! < Math.max(memory[5]!, memory[20]!) + 5;
     const ok = readsOk && ratio >= 0.7 && memoryOk;
-    console.log(`targets: reads p99 < 50 ms ${skipReads ? 'skipped' : readsOk ? 'MET' : 'NOT MET'}; upload >= 70% ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; memory flat ${memoryOk ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `targets: reads p99 < 50 ms ${skipReads ? 'skipped' : readsOk ? 'MET' : 'NOT MET'}; upload >= 70% ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; memory flat ${memoryOk ? 'MET' : 'NOT MET'}`,
+    );
     process.exitCode = ok ? 0 : 1;
   } finally {
     await host.stop();
@@ -459,7 +466,8 @@ if (process.argv[2] === '--load') {
     console.error(e);
     process.exit(1);
   });
-} else main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+} else
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });

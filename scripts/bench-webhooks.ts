@@ -156,7 +156,6 @@ async function pipeline(s: Subscribers, tenantId: string, events: number): Promi
   return figures(s.mine().slice(before), publishedAt, started);
 }
 
-
 const fmt = (f: Figures): string =>
   `${String(f.deliveries).padStart(5)} deliveries  ${f.perSecond.toFixed(0).padStart(5)} deliveries/s   p50 ${f.p50.toFixed(1).padStart(7)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   unverified ${f.unverified}`;
 

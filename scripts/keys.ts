@@ -44,7 +44,10 @@ Scopes: ${SCOPES.join(', ')} (default admin:all).`;
 class UsageError extends Error {}
 
 function parseScopes(text: string): Scope[] {
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const r = z.array(z.enum(SCOPES)).min(1).safeParse(list);
   if (!r.success) throw new UsageError(`--scopes: each must be one of ${SCOPES.join(', ')}`);
   return [...new Set(r.data)];

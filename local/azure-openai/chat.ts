@@ -65,7 +65,14 @@ export function streamEvents(model: string, content: string, finishReason: Finis
     JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_standin', choices, ...extra });
   const events = [
     // Azure sends the prompt's filter results first, in a chunk with no choices and no id.
-    JSON.stringify({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: FILTER_RESULTS }] }),
+    JSON.stringify({
+      id: '',
+      object: '',
+      created: 0,
+      model: '',
+      choices: [],
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: FILTER_RESULTS }],
+    }),
     chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null, content_filter_results: {} }]),
   ];
   for (const piece of streamPieces(content)) {
@@ -80,8 +87,7 @@ export function streamEvents(model: string, content: string, finishReason: Finis
 /** Azure's answer when the prompt trips the content filter. */
 export const contentFilterError = {
   error: {
-    message:
-      "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+    message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
     type: null,
     param: 'prompt',
     code: 'content_filter',

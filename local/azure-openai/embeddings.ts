@@ -9,7 +9,10 @@ export const DEFAULT_EMBEDDING_DIMENSIONS = 256;
 
 /** Words of two or more letters or digits, lower-cased, accents removed, a plural "s" trimmed. */
 export function embeddingTerms(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   const words = folded.match(/[\p{L}\p{N}]{2,}/gu) ?? [];
   return words.map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
 }

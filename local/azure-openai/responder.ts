@@ -12,7 +12,10 @@ export interface PromptParts {
 }
 
 export function parseGroundedPrompt(r: ChatRequest): PromptParts {
-  const user = r.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+  const user = r.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
   const sources = [...user.matchAll(/<source-([0-9a-f]+) n="(\d+)"[^>]*>\n([\s\S]*?)\n<\/source-\1>/g)].map((m) => ({ n: Number(m[2]), text: m[3] ?? '' }));
   const question = /<question-([0-9a-f]+)>\n([\s\S]*?)\n<\/question-\1>/.exec(user)?.[2] ?? user;
   return { question, sources };

@@ -111,7 +111,15 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
   const queues: Record<Operation, Step[]> = { chat: [], embeddings: [] };
   const requests: RecordedRequest[] = [];
 
-  async function perform(step: Step, op: Operation, deployment: string, apiVersion: string, body: Record<string, unknown>, res: ServerResponse, rec: RecordedRequest): Promise<void> {
+  async function perform(
+    step: Step,
+    op: Operation,
+    deployment: string,
+    apiVersion: string,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+    rec: RecordedRequest,
+  ): Promise<void> {
     const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
       rec.status = res.destroyed ? 0 : status;
       sendJson(res, status, payload, headers);
@@ -157,7 +165,13 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
     };
   }
 
-  async function chatReply(step: Extract<Step, { kind: 'reply' }>, deployment: string, body: Record<string, unknown>, res: ServerResponse, rec: RecordedRequest): Promise<void> {
+  async function chatReply(
+    step: Extract<Step, { kind: 'reply' }>,
+    deployment: string,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+    rec: RecordedRequest,
+  ): Promise<void> {
     const messages = asMessages(body.messages);
     const content = step.content ?? respond({ deployment, body, messages });
     const finish = step.finishReason ?? 'stop';
@@ -209,7 +223,17 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
         } catch {
           body = undefined;
         }
-        const rec: RecordedRequest = { operation: op, method: req.method ?? '', path: url.pathname, deployment, apiVersion, headers: req.headers, body, status: 0, at: Date.now() };
+        const rec: RecordedRequest = {
+          operation: op,
+          method: req.method ?? '',
+          path: url.pathname,
+          deployment,
+          apiVersion,
+          headers: req.headers,
+          body,
+          status: 0,
+          at: Date.now(),
+        };
         requests.push(rec);
         const fail = (status: number, payload: unknown) => {
           rec.status = status;
@@ -219,15 +243,28 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
         const auth = req.headers.authorization;
         const bearerOk = typeof auth === 'string' && auth.startsWith('Bearer ') && bearer.has(auth.slice(7));
         if (req.headers['api-key'] !== apiKey && !bearerOk) {
-          return fail(401, azureError('401', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'));
+          return fail(
+            401,
+            azureError(
+              '401',
+              'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+            ),
+          );
         }
         if (op === 'other' || !deployment) return fail(404, azureError('404', 'Resource not found'));
         if (req.method !== 'POST') return fail(405, azureError('405', 'Method not allowed'));
         if (!apiVersion) return fail(404, azureError('404', 'Resource not found'));
         if (deployments && !deployments.has(deployment)) {
-          return fail(404, azureError('DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.'));
+          return fail(
+            404,
+            azureError(
+              'DeploymentNotFound',
+              'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+            ),
+          );
         }
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, azureError('BadRequest', 'The request body must be a JSON object.'));
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          return fail(400, azureError('BadRequest', 'The request body must be a JSON object.'));
         const b = body as Record<string, unknown>;
         if (op === 'chat' && (!Array.isArray(b.messages) || b.messages.length === 0)) {
           return fail(400, { error: { message: "'messages' is a required property", type: 'invalid_request_error', param: null, code: null } });
@@ -257,7 +294,11 @@ export async function startAzureOpenAIStandIn(options: AzureOpenAIStandInOptions
     chatRequests: () =>
       requests
         .filter((r) => r.operation === 'chat' && typeof r.body === 'object' && r.body !== null)
-        .map((r) => ({ deployment: r.deployment ?? '', body: r.body as Record<string, unknown>, messages: asMessages((r.body as Record<string, unknown>).messages) })),
+        .map((r) => ({
+          deployment: r.deployment ?? '',
+          body: r.body as Record<string, unknown>,
+          messages: asMessages((r.body as Record<string, unknown>).messages),
+        })),
     reset: () => {
       queues.chat.length = 0;
       queues.embeddings.length = 0;

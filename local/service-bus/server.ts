@@ -162,7 +162,8 @@ export async function startServiceBusStandIn(options: ServiceBusStandInOptions =
     if (decodeURIComponent(parts.skn ?? '') !== keyName) return { status: 401, description: `InvalidSignature: unknown key name '${parts.skn ?? ''}'.` };
     const expected = createHmac('sha256', key).update(`${parts.sr}\n${parts.se}`).digest();
     const got = Buffer.from(decodeURIComponent(parts.sig), 'base64');
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return { status: 401, description: 'InvalidSignature: the token has an invalid signature.' };
+    if (got.length !== expected.length || !timingSafeEqual(got, expected))
+      return { status: 401, description: 'InvalidSignature: the token has an invalid signature.' };
     const expiresAt = Number(parts.se) * 1000;
     if (!Number.isFinite(expiresAt) || expiresAt <= Date.now()) return { status: 401, description: 'ExpiredToken: the token has expired.' };
     if (normalizeAudience(decodeURIComponent(parts.sr)) !== normalizeAudience(audience)) {

@@ -105,7 +105,9 @@ export async function startWebPubSubStandIn(options: WebPubSubStandInOptions = {
       const hub = decodeURIComponent(m[1]);
       const claims = await verifyClientToken(url.searchParams.get('access_token') ?? '', key, `${url.origin}/client/hubs/${m[1]}`);
       if (!claims) return refuse(socket, 401, 'Unauthorized');
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((s) => s.trim());
       if (!offered.includes(RELIABLE_PROTOCOL) && !offered.includes(JSON_PROTOCOL)) return refuse(socket, 400, 'Bad Request');
       wss.handleUpgrade(req, socket, head, (ws) => {
         const reliable = ws.protocol === RELIABLE_PROTOCOL;
@@ -125,7 +127,13 @@ export async function startWebPubSubStandIn(options: WebPubSubStandInOptions = {
         }
         const c = state.open(hub, claims.userId, new Set(claims.roles), claims.groups, reliable);
         attach(c, ws);
-        c.control({ type: 'system', event: 'connected', userId: c.userId, connectionId: c.id, ...(reliable ? { reconnectionToken: c.reconnectionToken } : {}) });
+        c.control({
+          type: 'system',
+          event: 'connected',
+          userId: c.userId,
+          connectionId: c.id,
+          ...(reliable ? { reconnectionToken: c.reconnectionToken } : {}),
+        });
       });
     })().catch(() => socket.destroy());
   });

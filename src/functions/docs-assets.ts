@@ -18,6 +18,8 @@ endpoint({
   params: assetParams,
   handler: async ({ params }) => {
     if (params.asset !== REFERENCE_SCRIPT) throw notFound('Reference file');
-    return { raw: { status: 200, body: await readReferenceScript(), headers: { 'content-type': REFERENCE_SCRIPT_TYPE, 'cache-control': 'public, max-age=3600' } } };
+    return {
+      raw: { status: 200, body: await readReferenceScript(), headers: { 'content-type': REFERENCE_SCRIPT_TYPE, 'cache-control': 'public, max-age=3600' } },
+    };
   },
 });

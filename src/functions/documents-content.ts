@@ -16,7 +16,10 @@ endpoint({
   params: documentParams,
   query: contentQuery,
   response: null,
-  raw: { contentType: 'application/octet-stream', description: 'The original bytes, with their own Content-Type; with ?redirect=true a 302 to a read-only URL valid five minutes.' },
+  raw: {
+    contentType: 'application/octet-stream',
+    description: 'The original bytes, with their own Content-Type; with ?redirect=true a 302 to a read-only URL valid five minutes.',
+  },
   status: [200, 302],
   handler: async ({ principal, params, query }) => {
     if (query.redirect === 'true') {

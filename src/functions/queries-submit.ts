@@ -24,9 +24,11 @@ endpoint({
   errors: ['QUOTA_EXCEEDED'],
   stream: {
     contentType: 'text/event-stream',
-    description: 'With ?stream=true: events `query` (the pending query), `delta` ({text}) as the answer is generated, one `result` (the finished query), then `done`.',
+    description:
+      'With ?stream=true: events `query` (the pending query), `delta` ({text}) as the answer is generated, one `result` (the finished query), then `done`.',
   },
-  summary: 'Ask a question of a space (202 + links; ?wait=true: 200 when answered in time; ?stream=true: text/event-stream of query, delta, result, done events)',
+  summary:
+    'Ask a question of a space (202 + links; ?wait=true: 200 when answered in time; ?stream=true: text/event-stream of query, delta, result, done events)',
   handler: async ({ principal, params, query, body }) => {
     if (query.stream) return { raw: await streamQuery(principal.tenantId, params.id, body, principal.tier) };
     let q = await submitQuery(principal.tenantId, params.id, body, { tier: principal.tier });

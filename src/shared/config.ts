@@ -22,8 +22,7 @@ const bool = (def: boolean) =>
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .prefault(def ? 'true' : 'false');
 
-const int = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const optionalString = z
   .string()
@@ -196,7 +195,11 @@ export const configSchema = z.object({
   API_KEY_CACHE_SECONDS: int(5, 0, 300),
   PLATFORM_ADMIN_API_KEY: optionalString,
   BOOTSTRAP_API_KEY: optionalString,
-  BOOTSTRAP_TENANT_ID: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/).default('dev'),
+  BOOTSTRAP_TENANT_ID: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+    .default('dev'),
   BOOTSTRAP_TIER: z.enum(TIERS).default('pro'),
   KEY_ROTATION_SCHEDULE: z.string().trim().default('0 0 3 * * *'),
   /** Keys older than this are rotated by the timer; 0 turns age-based rotation off. */
@@ -316,10 +319,8 @@ function productionProblems(c: Config, env: Record<string, string | undefined>):
     p.push('PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production');
   if (!c.COSMOS_DB_ENDPOINT) p.push('COSMOS_DB_ENDPOINT: is required in production');
   // Either a connection string or the endpoint the identity reaches (src/shared/core/azure-auth.ts).
-  if (!isConfigured(blobAuth(c)))
-    p.push('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
-  if (!isConfigured(serviceBusAuth(c)))
-    p.push('SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: is required in production (or SERVICE_BUS_CONNECTION_STRING)');
+  if (!isConfigured(blobAuth(c))) p.push('BLOB_STORAGE_ACCOUNT_URL: is required in production (or BLOB_STORAGE_CONNECTION_STRING)');
+  if (!isConfigured(serviceBusAuth(c))) p.push('SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE: is required in production (or SERVICE_BUS_CONNECTION_STRING)');
   return p;
 }
 

@@ -11,9 +11,7 @@ const openAiConfigured: HealthCheck = {
   // Configuration only: a live completion call would cost money and time on every probe.
   check: () =>
     Promise.resolve(
-      isConfigured(openAiAuth(getConfig()))
-        ? { status: 'healthy', reason: 'CONFIGURED' }
-        : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
+      isConfigured(openAiAuth(getConfig())) ? { status: 'healthy', reason: 'CONFIGURED' } : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
     ),
 };
 
@@ -21,9 +19,7 @@ const webPubSub: HealthCheck = {
   name: 'web_pubsub',
   check: () =>
     Promise.resolve(
-      isConfigured(webPubSubAuth(getConfig()))
-        ? { status: 'healthy', reason: 'CONFIGURED' }
-        : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
+      isConfigured(webPubSubAuth(getConfig())) ? { status: 'healthy', reason: 'CONFIGURED' } : { status: 'not_configured', reason: 'NOT_CONFIGURED' },
     ),
 };
 

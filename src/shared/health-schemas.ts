@@ -1,9 +1,7 @@
 /** Response schemas of /api/health and /api/health/detailed. */
 import { z } from 'zod';
 
-export const healthDto = z
-  .object({ status: z.literal('ok'), version: z.string(), environment: z.string() })
-  .meta({ id: 'Health' });
+export const healthDto = z.object({ status: z.literal('ok'), version: z.string(), environment: z.string() }).meta({ id: 'Health' });
 
 export const healthReportDto = z
   .object({

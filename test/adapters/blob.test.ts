@@ -2,15 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/core/errors';
-import {
-  createReadSasUrl,
-  deleteIfExists,
-  deletePrefix,
-  download,
-  getBlobContainer,
-  getBlobServiceClient,
-  uploadStream,
-} from '../../src/shared/adapters/blob';
+import { createReadSasUrl, deleteIfExists, deletePrefix, download, getBlobContainer, getBlobServiceClient, uploadStream } from '../../src/shared/adapters/blob';
 import { blobHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';

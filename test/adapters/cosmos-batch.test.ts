@@ -24,7 +24,9 @@ describe('batched Cosmos operations', () => {
     );
     expect(results.every(isOk)).toBe(true);
     const c = await getContainer('outbox');
-    const { resources } = await c.items.query({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: pk }] }, { partitionKey: pk }).fetchAll();
+    const { resources } = await c.items
+      .query({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: pk }] }, { partitionKey: pk })
+      .fetchAll();
     expect(resources[0]).toBe(150);
   });
 

@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/core/errors';
-import {
-  CONTAINERS,
-  cosmosCall,
-  getContainer,
-  getCosmosClient,
-  mapCosmosError,
-  queryPage,
-} from '../../src/shared/adapters/cosmos';
+import { CONTAINERS, cosmosCall, getContainer, getCosmosClient, mapCosmosError, queryPage } from '../../src/shared/adapters/cosmos';
 import { cosmosHealthCheck } from '../../src/shared/adapters/health-checks';
 import { resetServices } from '../../src/shared/services';
 import { startEmulators } from '../../local/emulators';
@@ -109,9 +102,7 @@ describe('Cosmos adapter', () => {
       ),
     );
     expect(stale.code).toBe('PRECONDITION_FAILED');
-    const staleDelete = await rejection(
-      cosmosCall(() => spaces.item('etag-1', 'tenant-a').delete({ accessCondition: { type: 'IfMatch', condition: etag } })),
-    );
+    const staleDelete = await rejection(cosmosCall(() => spaces.item('etag-1', 'tenant-a').delete({ accessCondition: { type: 'IfMatch', condition: etag } })));
     expect(staleDelete.code).toBe('PRECONDITION_FAILED');
 
     const { resource: now } = await spaces.item('etag-1', 'tenant-a').read<Space>();
@@ -165,20 +156,13 @@ describe('Cosmos adapter', () => {
       const cursor = first.cursor!;
       const [body, mac] = cursor.split('.') as [string, string];
       const tamperedBody = Buffer.from(JSON.stringify({ v: 1, s: scope, t: '{"token":"x"}' })).toString('base64url');
-      for (const bad of [
-        `${tamperedBody}.${mac}`,
-        `${body}.${mac.slice(0, -2)}`,
-        'not-a-cursor',
-        Buffer.from('{"token":"+RID:abc"}').toString('base64url'),
-      ]) {
+      for (const bad of [`${tamperedBody}.${mac}`, `${body}.${mac.slice(0, -2)}`, 'not-a-cursor', Buffer.from('{"token":"+RID:abc"}').toString('base64url')]) {
         const e = await rejection(queryPage(spaces, query, { limit: 3, cursor: bad, scope, partitionKey: 'tenant-p' }));
         expect(e.code).toBe('VALIDATION_ERROR');
         expect(e.details[0]?.field).toBe('cursor');
       }
       // A valid cursor of tenant-p's list does not work for tenant-q's list.
-      const foreign = await rejection(
-        queryPage(spaces, query, { limit: 3, cursor, scope: 'spaces:tenant-q', partitionKey: 'tenant-q' }),
-      );
+      const foreign = await rejection(queryPage(spaces, query, { limit: 3, cursor, scope: 'spaces:tenant-q', partitionKey: 'tenant-q' }));
       expect(foreign.code).toBe('VALIDATION_ERROR');
     });
 

@@ -51,9 +51,7 @@ describe('webhook POST to a real loopback receiver', () => {
   it('connects to the checked address even when the URL names a host', async () => {
     receiver = await startWebhookReceiver();
     const body = '{}';
-    const target = await resolveWebhookTarget(`http://hooks.example:${receiver.port}/in`, loopback, async () => [
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const target = await resolveWebhookTarget(`http://hooks.example:${receiver.port}/in`, loopback, async () => [{ address: '127.0.0.1', family: 4 }]);
     const r = await postWebhook({ target, body, headers: {}, timeoutMs: 5_000 });
     expect(r.ok).toBe(true);
     const [got] = await receiver.waitFor(1);

@@ -126,7 +126,9 @@ export function contractProblems(method: string, url: string, reply: ReplyToChec
   }
   const validate = validatorFor(`${hit.method} ${hit.template} ${reply.status} ${type}`, media.schema);
   if (!validate(body)) {
-    const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+    const errors = (validate.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
     problems.push(`${what} with a body outside its schema: ${errors.join('; ')} — body: ${reply.text.slice(0, 400)}`);
   }
   return problems;

@@ -11,14 +11,7 @@ async function checkedReply(url: string, res: Response): Promise<Reply> {
 }
 
 /** Uploads bytes as multipart/form-data (field "file"). */
-export async function uploadMultipart(
-  api: string,
-  key: string,
-  spaceId: string,
-  bytes: Uint8Array,
-  filename: string,
-  type: string,
-): Promise<Reply> {
+export async function uploadMultipart(api: string, key: string, spaceId: string, bytes: Uint8Array, filename: string, type: string): Promise<Reply> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename);
   const url = `${api}/v1/spaces/${spaceId}/documents`;
@@ -26,14 +19,7 @@ export async function uploadMultipart(
 }
 
 /** Uploads bytes as the raw body with Content-Type and ?filename=. */
-export async function uploadRaw(
-  api: string,
-  key: string,
-  spaceId: string,
-  bytes: Uint8Array,
-  filename: string | undefined,
-  type: string,
-): Promise<Reply> {
+export async function uploadRaw(api: string, key: string, spaceId: string, bytes: Uint8Array, filename: string | undefined, type: string): Promise<Reply> {
   const q = filename === undefined ? '' : `?filename=${encodeURIComponent(filename)}`;
   const url = `${api}/v1/spaces/${spaceId}/documents${q}`;
   const res = await fetch(url, {

@@ -14,9 +14,7 @@ export interface TenantWithKey {
   keyId: string;
 }
 
-export async function createTenantWithKey(
-  options: { tenantId?: string; tier?: Tier; scopes?: readonly Scope[]; name?: string } = {},
-): Promise<TenantWithKey> {
+export async function createTenantWithKey(options: { tenantId?: string; tier?: Tier; scopes?: readonly Scope[]; name?: string } = {}): Promise<TenantWithKey> {
   const tenantId = options.tenantId ?? `t-${randomBytes(6).toString('hex')}`;
   const { apiKey } = await createTenant({ id: tenantId, name: options.name ?? `Test tenant ${tenantId}`, tier: options.tier ?? 'pro' }, 'test');
   if (!options.scopes) return { tenantId, apiKey: apiKey.key, keyId: apiKey.record.keyId };

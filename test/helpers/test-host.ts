@@ -51,7 +51,13 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   const saved = new Map<string, string | undefined>();
   putEnv(options.env ?? {}, saved);
   // The emulators are used only where no account is configured: clear the accounts so they start.
-  const accounts = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING', ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : [])];
+  const accounts = [
+    'COSMOS_DB_ENDPOINT',
+    'COSMOS_DB_KEY',
+    'SERVICE_BUS_CONNECTION_STRING',
+    'WEB_PUBSUB_CONNECTION_STRING',
+    ...(blob ? ['BLOB_STORAGE_CONNECTION_STRING'] : []),
+  ];
   putEnv(Object.fromEntries(accounts.map((k) => [k, undefined])), saved);
   resetConfig();
   await resetServices();

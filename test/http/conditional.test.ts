@@ -38,8 +38,10 @@ async function newSpace(): Promise<Prepared> {
   return { url, etag: String((await call(url, t.apiKey)).headers.get('etag')) };
 }
 
-const write = (method: string, body?: unknown) => (url: string, ifMatch: string | undefined, key = t.apiKey): Promise<Reply> =>
-  call(url, key, { method, ...(body === undefined ? {} : { body }), headers: ifMatch === undefined ? {} : { 'if-match': ifMatch } });
+const write =
+  (method: string, body?: unknown) =>
+  (url: string, ifMatch: string | undefined, key = t.apiKey): Promise<Reply> =>
+    call(url, key, { method, ...(body === undefined ? {} : { body }), headers: ifMatch === undefined ? {} : { 'if-match': ifMatch } });
 
 interface Case {
   prepare(): Promise<Prepared>;
@@ -57,7 +59,9 @@ const cases: Record<string, Case> = {
       if (documents.length === 0) {
         const space = await newSpace();
         const spaceId = space.url.split('/').pop()!;
-        const ups = await Promise.all(Array.from({ length: 5 }, () => uploadRaw(h.api, t.apiKey, spaceId, new TextEncoder().encode(unique('words')), 'c.txt', 'text/plain')));
+        const ups = await Promise.all(
+          Array.from({ length: 5 }, () => uploadRaw(h.api, t.apiKey, spaceId, new TextEncoder().encode(unique('words')), 'c.txt', 'text/plain')),
+        );
         await h.settle();
         documents.push(...ups.map((up) => `${space.url}/documents/${up.body.data.id}`));
       }
@@ -108,7 +112,9 @@ const FORMS: Array<(etag: string) => string> = [(e) => `W/${e}`, (e) => e.replac
 
 describe('If-Match on every update and delete', () => {
   it('covers every route that reads If-Match', () => {
-    const routes = registeredRoutes().filter((r) => r.ifMatch).map((r) => r.name);
+    const routes = registeredRoutes()
+      .filter((r) => r.ifMatch)
+      .map((r) => r.name);
     expect(routes.sort()).toEqual(Object.keys(cases).sort());
   });
 

@@ -33,7 +33,11 @@ beforeAll(async () => {
   ids.apiKey = (await createKeyFor(a.tenantId, ['spaces:read'])).keyId;
   const space = await call(`${h.api}/v1/spaces`, a.apiKey, { method: 'POST', body: { name: 'Fuzzed' } });
   ids.space = space.body.data.id;
-  const doc = await call(`${h.api}/v1/spaces/${ids.space}/documents?filename=a.txt`, a.apiKey, { method: 'POST', body: 'hello fuzz', headers: { 'content-type': 'text/plain' } });
+  const doc = await call(`${h.api}/v1/spaces/${ids.space}/documents?filename=a.txt`, a.apiKey, {
+    method: 'POST',
+    body: 'hello fuzz',
+    headers: { 'content-type': 'text/plain' },
+  });
   ids.document = doc.body.data.id;
   const hook = await call(`${h.api}/v1/webhooks`, a.apiKey, { method: 'POST', body: { url: 'http://127.0.0.1:9/hook', event_types: ['*'] } });
   ids.webhook = hook.body.data.id;
@@ -44,7 +48,11 @@ beforeAll(async () => {
 
 const resolve = (node: Json): Json => {
   let n = node;
-  while (n?.$ref) n = n.$ref.split('/').slice(1).reduce((o: Json, k: string) => o[k.replace(/~1/g, '/')], spec);
+  while (n?.$ref)
+    n = n.$ref
+      .split('/')
+      .slice(1)
+      .reduce((o: Json, k: string) => o[k.replace(/~1/g, '/')], spec);
   return n;
 };
 
@@ -68,7 +76,13 @@ function valid(schemaIn: Json): unknown {
 
 /** Tenant A's ids for the path parameters of a template. */
 function pathFor(template: string): string {
-  const collection: Record<string, string> = { '/v1/spaces': ids.space!, '/v1/webhooks': ids.webhook!, '/v1/api-keys': ids.apiKey!, '/v1/queries': ids.query!, '/v1/admin/tenants': ids.tenant! };
+  const collection: Record<string, string> = {
+    '/v1/spaces': ids.space!,
+    '/v1/webhooks': ids.webhook!,
+    '/v1/api-keys': ids.apiKey!,
+    '/v1/queries': ids.query!,
+    '/v1/admin/tenants': ids.tenant!,
+  };
   const prefix = Object.keys(collection).find((c) => template.startsWith(`${c}/`));
   const fixed: Record<string, string> = { '/console/{asset}': 'console.js', '/docs/{asset}': 'scalar-api-reference.js' };
   return fixed[template] ?? template.replace('{doc_id}', ids.document!).replace('{id}', prefix ? collection[prefix]! : 'x');
@@ -111,12 +125,32 @@ function attempts(template: string, method: string, op: Json): Attempt[] {
     out.push({ what: 'valid', path, query, headers: body ? headers : undefined, body: body ? json(body) : undefined });
   }
   for (const p of params.filter((x) => x.in === 'path')) {
-    for (const bad of ['not-an-id', 'x'.repeat(300)]) out.push({ what: `path ${p.name}=${bad.slice(0, 12)}`, path: pathFor(template.replace(`{${p.name}}`, bad)), query, headers: body ? headers : undefined, body: body ? json(body) : undefined });
+    for (const bad of ['not-an-id', 'x'.repeat(300)])
+      out.push({
+        what: `path ${p.name}=${bad.slice(0, 12)}`,
+        path: pathFor(template.replace(`{${p.name}}`, bad)),
+        query,
+        headers: body ? headers : undefined,
+        body: body ? json(body) : undefined,
+      });
   }
   for (const p of params.filter((x) => x.in === 'query')) {
-    for (const bad of ['abc', '-1', 'x'.repeat(5000)]) out.push({ what: `query ${p.name}=${bad.slice(0, 12)}`, path, query: { ...query, [p.name]: bad }, headers: body ? headers : undefined, body: body ? json(body) : undefined });
+    for (const bad of ['abc', '-1', 'x'.repeat(5000)])
+      out.push({
+        what: `query ${p.name}=${bad.slice(0, 12)}`,
+        path,
+        query: { ...query, [p.name]: bad },
+        headers: body ? headers : undefined,
+        body: body ? json(body) : undefined,
+      });
   }
-  out.push({ what: 'unknown query field', path, query: { ...query, fuzz_unknown: '1' }, headers: body ? headers : undefined, body: body ? json(body) : undefined });
+  out.push({
+    what: 'unknown query field',
+    path,
+    query: { ...query, fuzz_unknown: '1' },
+    headers: body ? headers : undefined,
+    body: body ? json(body) : undefined,
+  });
   if (body) {
     out.push({ what: 'no body', path, query }, { what: 'malformed JSON', path, query, headers, body: '{"a":' });
     out.push({ what: 'text/plain body', path, query, headers: { 'content-type': 'text/plain' }, body: json(body) });
@@ -127,8 +161,15 @@ function attempts(template: string, method: string, op: Json): Attempt[] {
       if (typeof v === 'string') out.push({ what: `${k} oversized`, path, query, headers, body: json({ ...body, [k]: 'x'.repeat(5000) }) });
     }
   }
-  if (params.some((p) => p.name === 'If-Match')) out.push({ what: 'stale If-Match', path, query, headers: { ...(body ? headers : {}), 'if-match': '"stale"' }, body: body ? json(body) : undefined });
-  out.push({ what: 'malformed X-Request-Id', path, query, headers: { ...(body ? headers : {}), 'x-request-id': 'bad id!' }, body: body ? json(body) : undefined });
+  if (params.some((p) => p.name === 'If-Match'))
+    out.push({ what: 'stale If-Match', path, query, headers: { ...(body ? headers : {}), 'if-match': '"stale"' }, body: body ? json(body) : undefined });
+  out.push({
+    what: 'malformed X-Request-Id',
+    path,
+    query,
+    headers: { ...(body ? headers : {}), 'x-request-id': 'bad id!' },
+    body: body ? json(body) : undefined,
+  });
   return out.slice(0, PER_OPERATION).map((x) => ({ ...x, what: `${method.toUpperCase()} ${template} ${x.what}` }));
 }
 
@@ -141,7 +182,9 @@ function credentialFor(op: Json): Record<string, string> {
 
 describe('schema-driven fuzz pass', () => {
   it(`no 5xx and no reply outside the spec (<= ${PER_OPERATION} requests per operation)`, async () => {
-    const ops = Object.entries(spec.paths as Record<string, Json>).flatMap(([t, byMethod]) => Object.entries(byMethod).map(([m, op]) => [t, m, op as Json] as const));
+    const ops = Object.entries(spec.paths as Record<string, Json>).flatMap(([t, byMethod]) =>
+      Object.entries(byMethod).map(([m, op]) => [t, m, op as Json] as const),
+    );
     // Deletes and rotations last, so the fixtures live through the rest.
     const last = (m: string, op: Json) => m === 'delete' || /rotate/.test(op.operationId);
     ops.sort(([, m1, o1], [, m2, o2]) => Number(last(m1, o1)) - Number(last(m2, o2)));

@@ -29,7 +29,11 @@ async function newSpace(name: string): Promise<string> {
 async function snapshot(spaceId: string) {
   const space = await call(`${h.api}/v1/spaces/${spaceId}`, t.apiKey);
   const docs = await call(`${h.api}/v1/spaces/${spaceId}/documents`, t.apiKey);
-  return { count: space.body.data.document_count, ids: docs.body.data.map((d: { id: string }) => d.id), items: (await listSpaceItems(t.tenantId, spaceId, 1000)).length };
+  return {
+    count: space.body.data.document_count,
+    ids: docs.body.data.map((d: { id: string }) => d.id),
+    items: (await listSpaceItems(t.tenantId, spaceId, 1000)).length,
+  };
 }
 
 describe('documents: refused uploads are 4xx and store nothing', () => {
@@ -241,7 +245,12 @@ describe('documents: processing failures and races', () => {
 
   it('emits the envelope for every space and document event', async () => {
     const events = () =>
-      h.host.broker.peek('events').map((m) => m.body as { event_type: string; event_id: string; tenant_id: string; space_id: string | null; timestamp: string; data: Record<string, unknown> });
+      h.host.broker
+        .peek('events')
+        .map(
+          (m) =>
+            m.body as { event_type: string; event_id: string; tenant_id: string; space_id: string | null; timestamp: string; data: Record<string, unknown> },
+        );
     const tenant = await createTenantWithKey();
     const s = await call(`${h.api}/v1/spaces`, tenant.apiKey, { method: 'POST', body: { name: 'Eventful' } });
     const spaceId = s.body.data.id;

@@ -70,7 +70,10 @@ describe('documents: re-queueing processing the bus missed', () => {
     await h.settle();
     const idA: string = upA.body.data.id;
     const idB: string = upB.body.data.id;
-    for (const [t, s, id] of [[a, spaceA, idA], [b, spaceB, idB]] as const) {
+    for (const [t, s, id] of [
+      [a, spaceA, idA],
+      [b, spaceB, idB],
+    ] as const) {
       const got = await call(`${h.api}/v1/spaces/${s}/documents/${id}`, t.apiKey);
       expect(got.body.data.status).toBe('uploaded');
       expect(await listDocumentChunks(t.tenantId, s, id)).toEqual([]);
@@ -79,7 +82,10 @@ describe('documents: re-queueing processing the bus missed', () => {
     await h.host.fireTimer('documents-requeue');
     await h.settle();
 
-    for (const [t, s, id] of [[a, spaceA, idA], [b, spaceB, idB]] as const) {
+    for (const [t, s, id] of [
+      [a, spaceA, idA],
+      [b, spaceB, idB],
+    ] as const) {
       const got = await call(`${h.api}/v1/spaces/${s}/documents/${id}`, t.apiKey);
       expect(got.status).toBe(200);
       expect(got.body.data).toMatchObject({ status: 'processed', failure_reason: null });

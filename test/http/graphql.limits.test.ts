@@ -67,7 +67,10 @@ describe('graphql limits', () => {
     }
     const long = await gql(t.apiKey, `query { ${'__typename '.repeat(2_001)} }`);
     expect(long.status).toBe(400);
-    expect(long.body.errors[0]).toMatchObject({ message: 'The document has more than 2000 tokens (GRAPHQL_MAX_TOKENS).', extensions: { code: 'VALIDATION_ERROR' } });
+    expect(long.body.errors[0]).toMatchObject({
+      message: 'The document has more than 2000 tokens (GRAPHQL_MAX_TOKENS).',
+      extensions: { code: 'VALIDATION_ERROR' },
+    });
   });
 
   it('charges the cost to the rate limit: each started 100 points is one request', async () => {

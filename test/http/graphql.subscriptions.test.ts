@@ -87,7 +87,11 @@ describe('graphql subscriptions', () => {
     expect(foreign.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const reader = await createKeyFor(a.tenantId, ['spaces:read']);
     expect((await gql(reader.apiKey, q)).body.errors[0].extensions.code).toBe('FORBIDDEN');
-    for (const bad of ['subscription { documentAdded { id } }', 'subscription { spaceEvents { nope } }', 'subscription { spaceEvents { type } documentAdded(spaceId: "x") { id } }']) {
+    for (const bad of [
+      'subscription { documentAdded { id } }',
+      'subscription { spaceEvents { nope } }',
+      'subscription { spaceEvents { type } documentAdded(spaceId: "x") { id } }',
+    ]) {
       const r = await gql(a.apiKey, bad);
       expect(r.status).toBe(400);
       expect(r.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');

@@ -22,8 +22,7 @@ beforeAll(async () => {
   b = await createTenantWithKey();
 });
 
-const gql = (key: string, query: string, variables?: Record<string, unknown>) =>
-  call(`${h.api}/graphql`, key, { method: 'POST', body: { query, variables } });
+const gql = (key: string, query: string, variables?: Record<string, unknown>) => call(`${h.api}/graphql`, key, { method: 'POST', body: { query, variables } });
 
 const createSpace = async (key: string, name: string): Promise<string> => {
   const r = await call(`${h.api}/v1/spaces`, key, { method: 'POST', body: { name } });
@@ -59,18 +58,25 @@ describe('graphql', () => {
     for (const n of [1, 2, 3]) {
       const id = await createSpace(t.apiKey, `batch ${n}`);
       spaces.push(id);
-      for (const m of [1, 2]) expect((await uploadRaw(h.api, t.apiKey, id, Buffer.from(`space ${n} note ${m}\n`), `s${n}-${m}.txt`, 'text/plain')).status).toBe(201);
+      for (const m of [1, 2])
+        expect((await uploadRaw(h.api, t.apiKey, id, Buffer.from(`space ${n} note ${m}\n`), `s${n}-${m}.txt`, 'text/plain')).status).toBe(201);
     }
     await h.settle();
     const query = vi.spyOn(Items.prototype, 'query');
-    const r = await gql(t.apiKey, 'query { spaces(first: 10, orderBy: { field: NAME }) { nodes { name documents(first: 2) { nodes { filename chunks(first: 2) { index text } } pageInfo { hasNextPage } } } } }');
+    const r = await gql(
+      t.apiKey,
+      'query { spaces(first: 10, orderBy: { field: NAME }) { nodes { name documents(first: 2) { nodes { filename chunks(first: 2) { index text } } pageInfo { hasNextPage } } } } }',
+    );
     expect(r.body.errors).toBeUndefined();
     const byContainer = (id: string) => query.mock.contexts.filter((items) => (items as Items).container.id === id).length;
     // 3 spaces, 6 documents: one query of spaces, one of documents, one of chunks per space (not per document).
     expect(byContainer('spaces')).toBe(1);
     expect(byContainer('documents')).toBe(1);
     expect(byContainer('chunks')).toBe(3);
-    const nodes = r.body.data.spaces.nodes as Array<{ name: string; documents: { nodes: Array<{ filename: string; chunks: Array<{ index: number; text: string }> }>; pageInfo: { hasNextPage: boolean } } }>;
+    const nodes = r.body.data.spaces.nodes as Array<{
+      name: string;
+      documents: { nodes: Array<{ filename: string; chunks: Array<{ index: number; text: string }> }>; pageInfo: { hasNextPage: boolean } };
+    }>;
     expect(nodes.map((n) => n.name)).toEqual(['batch 1', 'batch 2', 'batch 3']);
     for (const [i, n] of nodes.entries()) {
       expect(n.documents.pageInfo.hasNextPage).toBe(false);
@@ -92,7 +98,10 @@ describe('graphql', () => {
     const t = await createTenantWithKey();
     const me = await gql(t.apiKey, 'query { me { kind tenantId tier scopes } }');
     expect(me.body.data.me).toMatchObject({ kind: 'api_key', tenantId: t.tenantId, tier: 'pro' });
-    const w = await gql(t.apiKey, 'mutation { createWebhook(input: { url: "http://127.0.0.1:9/hook", eventTypes: ["space.*"] }) { secret webhook { id url eventTypes enabled } } }');
+    const w = await gql(
+      t.apiKey,
+      'mutation { createWebhook(input: { url: "http://127.0.0.1:9/hook", eventTypes: ["space.*"] }) { secret webhook { id url eventTypes enabled } } }',
+    );
     expect(w.body.errors).toBeUndefined();
     const hook = w.body.data.createWebhook as { secret: string; webhook: { id: string } };
     expect(hook.secret).toMatch(/^whsec_/);
@@ -188,7 +197,10 @@ describe('graphql', () => {
     expect(dup.body.errors[0].extensions.code).toBe('CONFLICT');
     const stale = await gql(a.apiKey, `mutation { updateSpace(id: "${id}", input: { description: "d" }, ifMatch: "\\"nope\\"") { id } }`);
     expect(stale.body.errors[0].extensions.code).toBe('PRECONDITION_FAILED');
-    const u = await gql(a.apiKey, `mutation { updateSpace(id: "${id}", input: { description: "d" }, ifMatch: ${JSON.stringify(rest.headers.get('etag'))}) { description } }`);
+    const u = await gql(
+      a.apiKey,
+      `mutation { updateSpace(id: "${id}", input: { description: "d" }, ifMatch: ${JSON.stringify(rest.headers.get('etag'))}) { description } }`,
+    );
     expect(u.body.data.updateSpace.description).toBe('d');
     expect((await gql(a.apiKey, `mutation { deleteSpace(id: "${id}") }`)).body.data.deleteSpace).toBe(true);
     expect((await call(`${h.api}/v1/spaces/${id}`, a.apiKey)).status).toBe(404);
@@ -229,7 +241,9 @@ describe('graphql', () => {
     const anon = await call(`${h.api}/graphql`, { method: 'POST', body: { query: '{ __typename }' } });
     expect(anon.status).toBe(401);
     expect(anon.body.error.code).toBe('UNAUTHENTICATED');
-    const g = await call(`${h.api}/graphql?query=${encodeURIComponent('{ spaces(first: 1) { pageInfo { hasNextPage } } }')}`, a.apiKey, { headers: { 'x-request-id': 'req-gql-1' } });
+    const g = await call(`${h.api}/graphql?query=${encodeURIComponent('{ spaces(first: 1) { pageInfo { hasNextPage } } }')}`, a.apiKey, {
+      headers: { 'x-request-id': 'req-gql-1' },
+    });
     expect(g.status).toBe(200);
     expect(g.body.data.spaces.pageInfo).toBeDefined();
     expect(g.headers.get('x-request-id')).toBe('req-gql-1');

@@ -67,7 +67,9 @@ describe('api-keys: bad input', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: Awaited<ReturnType<typeof call>> = await call(`${api}/v1/api-keys?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: hdr });
+      const r: Awaited<ReturnType<typeof call>> = await call(`${api}/v1/api-keys?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        headers: hdr,
+      });
       expect(r.status).toBe(200);
       seen.push(...(r.body.data as unknown as Array<{ id: string }>).map((k) => k.id));
       cursor = (r.body.pagination as { cursor: string | null }).cursor;
@@ -117,7 +119,15 @@ describe('auth and admin: bad input', () => {
   });
 
   it('rejects bad tenant bodies, duplicates, stale ETags and unknown tenants', async () => {
-    for (const body of [{}, { name: '' }, { name: 'x', tier: 'anonymous' }, { name: 'x', tier: 'gold' }, { id: 'Upper', name: 'x' }, { id: '-x', name: 'x' }, { name: 'x', owner: 'me' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'x', tier: 'anonymous' },
+      { name: 'x', tier: 'gold' },
+      { id: 'Upper', name: 'x' },
+      { id: '-x', name: 'x' },
+      { name: 'x', owner: 'me' },
+    ]) {
       expectError(await call(`${api}/v1/admin/tenants`, { method: 'POST', headers: admin, body }), 400, 'VALIDATION_ERROR');
     }
     const first = await call(`${api}/v1/admin/tenants`, { method: 'POST', headers: admin, body: { id: 'dup-tenant', name: 'One', tier: 'pro' } });

@@ -180,9 +180,7 @@ describe('JWTs', () => {
     const pair = (await call(`${api}/v1/auth/token`, { method: 'POST', headers: { 'x-api-key': t.apiKey } })).body.data as {
       refresh_token: string;
     };
-    const rs = await Promise.all(
-      [1, 2, 3].map(() => call(`${api}/v1/auth/refresh`, { method: 'POST', body: { refresh_token: pair.refresh_token } })),
-    );
+    const rs = await Promise.all([1, 2, 3].map(() => call(`${api}/v1/auth/refresh`, { method: 'POST', body: { refresh_token: pair.refresh_token } })));
     expect(rs.filter((r) => r.status === 200)).toHaveLength(1);
     expect(rs.filter((r) => r.status === 401)).toHaveLength(2);
   });

@@ -29,8 +29,7 @@ const DOCS: Array<[string, string]> = [
   ],
 ];
 
-const ask = (key: string, body: unknown, q = '?wait=true', space = spaceId) =>
-  call(`${h.api}/v1/spaces/${space}/query${q}`, key, { method: 'POST', body });
+const ask = (key: string, body: unknown, q = '?wait=true', space = spaceId) => call(`${h.api}/v1/spaces/${space}/query${q}`, key, { method: 'POST', body });
 
 beforeAll(async () => {
   [t, other] = await Promise.all([createTenantWithKey(), createTenantWithKey()]);

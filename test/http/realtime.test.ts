@@ -17,9 +17,7 @@ import { webhooksHost } from '../helpers/host-presets';
 import { startWebhookReceiver } from '../../local/webhook-receiver';
 import { startWebPubSubStandIn, type WebPubSubStandIn } from '../../local/web-pubsub/server';
 
-const h = useTestHost(
-  webhooksHost({ RATE_LIMIT_ENABLED: 'false' }, ['src/functions/spaces-create.ts', 'src/functions/realtime-negotiate.ts']),
-);
+const h = useTestHost(webhooksHost({ RATE_LIMIT_ENABLED: 'false' }, ['src/functions/spaces-create.ts', 'src/functions/realtime-negotiate.ts']));
 
 const open: RealtimeTestClient[] = [];
 afterEach(() => {
@@ -44,7 +42,10 @@ const standIn = () => {
 };
 const accessKey = (): string => /AccessKey=([^;]+)/.exec(standIn().connectionString)?.[1] ?? '';
 const serviceClient = (key = accessKey()) =>
-  new WebPubSubServiceClient(`Endpoint=${standIn().endpoint};AccessKey=${key};Version=1.0;`, 'eva', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+  new WebPubSubServiceClient(`Endpoint=${standIn().endpoint};AccessKey=${key};Version=1.0;`, 'eva', {
+    allowInsecureConnection: true,
+    retryOptions: { maxRetries: 0 },
+  });
 
 async function createSpace(apiKey: string, name: string): Promise<string> {
   const r = await call(`${h.api}/v1/spaces`, { method: 'POST', headers: { 'x-api-key': apiKey }, body: { name } });
@@ -62,7 +63,7 @@ describe('negotiate', () => {
     expect(String(r.body.data.url)).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/client\/hubs\/eva\?access_token=/);
   });
 
-  it('refuses no credential (401), another tenant\'s space (404), bad ids and unknown fields (400)', async () => {
+  it("refuses no credential (401), another tenant's space (404), bad ids and unknown fields (400)", async () => {
     const a = await createTenantWithKey();
     const b = await createTenantWithKey();
     const spaceOfA = await createSpace(a.apiKey, 'Private');
@@ -78,7 +79,7 @@ describe('negotiate', () => {
 });
 
 describe('push', () => {
-  it('a client receives space.created after the HTTP change; tenant B never sees tenant A\'s events', async () => {
+  it("a client receives space.created after the HTTP change; tenant B never sees tenant A's events", async () => {
     const a = await createTenantWithKey();
     const b = await createTenantWithKey();
     const ca = await connect(a.apiKey);
@@ -152,7 +153,10 @@ describe('push', () => {
 });
 
 describe('the stand-in speaks the Web PubSub protocols', () => {
-  const rawClient = async (token: string, protocol = 'json.reliable.webpubsub.azure.v1'): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; closed: Promise<number> }> => {
+  const rawClient = async (
+    token: string,
+    protocol = 'json.reliable.webpubsub.azure.v1',
+  ): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; closed: Promise<number> }> => {
     const ws = new WebSocket(`ws://127.0.0.1:${standIn().port}/client/hubs/eva?access_token=${token}`, protocol);
     const frames: Record<string, unknown>[] = [];
     ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString()) as Record<string, unknown>));
@@ -203,10 +207,23 @@ describe('the stand-in speaks the Web PubSub protocols', () => {
       standIn().forget(ids[0] ?? '');
       await eventually(async () => (ids.length === 2 ? true : undefined), 15_000, 'a fresh connection');
       expect(ids[1]).not.toBe(ids[0]);
-      await eventually(async () => (standIn().state.get('eva', ids[1] ?? '')?.groups.has(`tenant:${t.tenantId}`) ? true : undefined), 5_000, 'rejoin');
+      await eventually(
+        async () =>
+          standIn()
+            .state.get('eva', ids[1] ?? '')
+            ?.groups.has(`tenant:${t.tenantId}`)
+            ? true
+            : undefined,
+        5_000,
+        'rejoin',
+      );
       await serviceClient().group(`tenant:${t.tenantId}`).sendToAll({ after: 'restart' });
       // (The space.created push may reach the first connection too: look for this message itself.)
-      await eventually(async () => (seen.some((d) => (d as { after?: string }).after === 'restart') ? true : undefined), 5_000, 'a message on the new connection');
+      await eventually(
+        async () => (seen.some((d) => (d as { after?: string }).after === 'restart') ? true : undefined),
+        5_000,
+        'a message on the new connection',
+      );
     } finally {
       client.stop();
     }
@@ -215,19 +232,38 @@ describe('the stand-in speaks the Web PubSub protocols', () => {
   it('REST calls with a wrong key or a wrong audience get 401', async () => {
     await expect(serviceClient('d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk=').sendToAll({ x: 1 })).rejects.toMatchObject({ statusCode: 401 });
     const url = `${standIn().endpoint}/api/hubs/eva/:send?api-version=2024-12-01`;
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience('http://elsewhere/api').setExpirationTime('1h').sign(new TextEncoder().encode(accessKey()));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('http://elsewhere/api')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(accessKey()));
     const wrongAud = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${forged}`, 'content-type': 'application/json' }, body: '{}' });
     expect(wrongAud.status).toBe(401);
-    const right = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(url).setExpirationTime('1h').sign(new TextEncoder().encode(accessKey()));
-    expect((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${right}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(202);
+    const right = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(url)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(accessKey()));
+    expect((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${right}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(
+      202,
+    );
     expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
   });
 
   it('expired and forged client tokens are refused at the upgrade', async () => {
     const aud = `${standIn().endpoint}/client/hubs/eva`;
     const key = new TextEncoder().encode(accessKey());
-    const expired = await new SignJWT({ role: [] }).setProtectedHeader({ alg: 'HS256' }).setAudience(aud).setSubject('u').setExpirationTime(Math.floor(Date.now() / 1000) - 5).sign(key);
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(aud).setExpirationTime('1h').sign(new TextEncoder().encode('not-the-key'));
+    const expired = await new SignJWT({ role: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(aud)
+      .setSubject('u')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 5)
+      .sign(key);
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(aud)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('not-the-key'));
     for (const token of [expired, forged, 'garbage']) {
       const status = await new Promise<number>((ok) => {
         const ws = new WebSocket(`ws://127.0.0.1:${standIn().port}/client/hubs/eva?access_token=${token}`, 'json.reliable.webpubsub.azure.v1');

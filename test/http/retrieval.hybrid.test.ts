@@ -81,7 +81,12 @@ describe('hybrid retrieval (embeddings configured)', () => {
 
   it('retries a 429 (retry-after) and redelivers after an outage, then processes the document', async () => {
     // The first batch meets a 429 and its retry succeeds; the second batch fails outright.
-    ai.enqueue('embeddings', { kind: 'rate_limit', retryAfterSeconds: 0, retryAfterMs: 20 }, { kind: 'reply' }, { kind: 'error', status: 400, code: 'BadRequest' });
+    ai.enqueue(
+      'embeddings',
+      { kind: 'rate_limit', retryAfterSeconds: 0, retryAfterMs: 20 },
+      { kind: 'reply' },
+      { kind: 'error', status: 400, code: 'BadRequest' },
+    );
     const text = [
       'Coffee plants grow best at high altitude in the tropics.',
       'Arabica beans have less caffeine than robusta beans.',
@@ -164,8 +169,22 @@ describe('hybrid retrieval (embeddings configured)', () => {
     expect(chunkReads).toBe(0);
 
     // An index built for another embedding model is not reused: its vectors would not compare.
-    const other = createAzureEmbeddings({ endpoint: ai.endpoint, apiKey: ai.apiKey, deployment: DEPLOYMENT, apiVersion: API_VERSION, dimensions: 64, batchSize: 16, timeoutMs: 5_000 });
-    const third = new SpaceRetrieval({ content: cosmosSpaceContent(other.id), snapshots: blobIndexSnapshots, embeddings: other, maxEntries: 4, maxBytes: 64 * 1024 * 1024 });
+    const other = createAzureEmbeddings({
+      endpoint: ai.endpoint,
+      apiKey: ai.apiKey,
+      deployment: DEPLOYMENT,
+      apiVersion: API_VERSION,
+      dimensions: 64,
+      batchSize: 16,
+      timeoutMs: 5_000,
+    });
+    const third = new SpaceRetrieval({
+      content: cosmosSpaceContent(other.id),
+      snapshots: blobIndexSnapshots,
+      embeddings: other,
+      maxEntries: 4,
+      maxBytes: 64 * 1024 * 1024,
+    });
     const fromThird = await third.retrieve(t.tenantId, spaceId, 'Which beans have less caffeine?', { topK: 2 });
     // Its chunks carry vectors of the 256-dimension model only: lexical ranking, nothing mixed.
     expect(fromThird.hybrid).toBe(false);

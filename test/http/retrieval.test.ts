@@ -122,7 +122,14 @@ describe('retrieval indexes: warm, persisted, cold', () => {
     const { r, n, reset } = instance();
     await r.retrieve(t.tenantId, spaceId, 'volcano', { topK: 1 });
     reset();
-    const up = await uploadRaw(h.api, t.apiKey, spaceId, Buffer.from('Green tea leaves are steamed soon after picking to stop oxidation.'), 'tea.txt', 'text/plain');
+    const up = await uploadRaw(
+      h.api,
+      t.apiKey,
+      spaceId,
+      Buffer.from('Green tea leaves are steamed soon after picking to stop oxidation.'),
+      'tea.txt',
+      'text/plain',
+    );
     docs['tea.txt'] = up.body.data.id;
     await h.settle();
     const got = await r.retrieve(t.tenantId, spaceId, 'Why are green tea leaves steamed?', { topK: 3 });

@@ -11,8 +11,7 @@ beforeAll(async () => {
   t = await createTenantWithKey();
 });
 
-const create = (name: string, extra: Record<string, unknown> = {}) =>
-  call(`${h.api}/v1/spaces`, t.apiKey, { method: 'POST', body: { name, ...extra } });
+const create = (name: string, extra: Record<string, unknown> = {}) => call(`${h.api}/v1/spaces`, t.apiKey, { method: 'POST', body: { name, ...extra } });
 
 describe('spaces: happy paths', () => {
   it('creates, reads, updates (PUT and PATCH) and deletes a space', async () => {

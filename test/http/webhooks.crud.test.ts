@@ -43,7 +43,7 @@ describe('webhook subscriptions', () => {
     expect(got.headers.get('etag')).toBe(r.headers.get('etag'));
   });
 
-  it('lists the tenant\'s webhooks with cursor pagination, never another tenant\'s', async () => {
+  it("lists the tenant's webhooks with cursor pagination, never another tenant's", async () => {
     const t = await createTenantWithKey({ scopes: ['webhooks:manage'] });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(String((await create(t)).body.data?.id));
@@ -104,17 +104,21 @@ describe('webhook subscriptions', () => {
     expect(expires - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
   });
 
-  it('another tenant\'s webhook is a 404 for every operation', async () => {
+  it("another tenant's webhook is a 404 for every operation", async () => {
     const c = await create(a);
     const id = String(c.body.data?.id);
     const other = as(b);
     expect((await call(`${api}/v1/webhooks/${id}`, { headers: other })).status).toBe(404);
-    expect((await call(`${api}/v1/webhooks/${id}`, { method: 'PUT', headers: other, body: { url: 'http://127.0.0.1:1/', event_types: ['*'] } })).status).toBe(404);
+    expect((await call(`${api}/v1/webhooks/${id}`, { method: 'PUT', headers: other, body: { url: 'http://127.0.0.1:1/', event_types: ['*'] } })).status).toBe(
+      404,
+    );
     expect((await call(`${api}/v1/webhooks/${id}`, { method: 'DELETE', headers: other })).status).toBe(404);
     expect((await call(`${api}/v1/webhooks/${id}/logs`, { headers: other })).status).toBe(404);
     expect((await call(`${api}/v1/webhooks/${id}/test`, { method: 'POST', headers: other })).status).toBe(404);
     expect((await call(`${api}/v1/webhooks/${id}/rotate-secret`, { method: 'POST', headers: other })).status).toBe(404);
-    expect((await call(`${api}/v1/webhooks/${id}/replay`, { method: 'POST', headers: other, body: { since: new Date(Date.now() - 60_000).toISOString() } })).status).toBe(404);
+    expect(
+      (await call(`${api}/v1/webhooks/${id}/replay`, { method: 'POST', headers: other, body: { since: new Date(Date.now() - 60_000).toISOString() } })).status,
+    ).toBe(404);
     // and it is still there, unchanged, for its owner
     expect((await call(`${api}/v1/webhooks/${id}`, { headers: as(a) })).body.data).toMatchObject({ url: 'http://127.0.0.1:9/hook' });
   });
@@ -141,7 +145,10 @@ describe('webhook subscriptions', () => {
       const r = await call(`${api}/v1/webhooks`, { method: 'POST', headers: as(t), body });
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error?.code).toBe('VALIDATION_ERROR');
-      expect(r.body.error?.details.map((d) => d.field).some((f) => f === field || f.startsWith(field)), JSON.stringify(r.body.error)).toBe(true);
+      expect(
+        r.body.error?.details.map((d) => d.field).some((f) => f === field || f.startsWith(field)),
+        JSON.stringify(r.body.error),
+      ).toBe(true);
     }
     // A well-formed but unknown type (a typo) is refused too, and the refusal lists what is allowed.
     for (const typo of ['document.created', 'spaces.*']) {

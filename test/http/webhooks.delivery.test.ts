@@ -123,7 +123,7 @@ describe('webhook delivery', () => {
     expect(off.received).toHaveLength(0);
   });
 
-  it('another tenant\'s events never reach a subscription', async () => {
+  it("another tenant's events never reach a subscription", async () => {
     const t1 = await tenant();
     const t2 = await tenant();
     const r1 = await receiver();
@@ -254,7 +254,10 @@ describe('webhook delivery', () => {
     // dead-lettered: recorded and replayable
     const deliveries = await getContainer('webhookDeliveries');
     const { resources } = await deliveries.items
-      .query({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.webhookId = @w', parameters: [{ name: '@w', value: hook.id }] }, { partitionKey: t.tenantId })
+      .query(
+        { query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.webhookId = @w', parameters: [{ name: '@w', value: hook.id }] },
+        { partitionKey: t.tenantId },
+      )
       .fetchAll();
     expect(resources).toHaveLength(1);
     expect(resources[0]).toMatchObject({ status: 'dead', attempts: 4, eventId: event.event_id });

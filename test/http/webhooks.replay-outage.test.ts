@@ -35,7 +35,11 @@ describe('webhook replay during a bus outage', () => {
       await createDelivery({ ...dead, status: 'dead', attempts: 3, deadAt: at.toISOString(), nextAttemptAt: null });
 
       const replay = () =>
-        call(`${h.api}/v1/webhooks/${hookId}/replay`, { method: 'POST', headers: { 'x-api-key': t.apiKey }, body: { since: new Date(Date.now() - 120_000).toISOString() } });
+        call(`${h.api}/v1/webhooks/${hookId}/replay`, {
+          method: 'POST',
+          headers: { 'x-api-key': t.apiKey },
+          body: { since: new Date(Date.now() - 120_000).toISOString() },
+        });
 
       const sender = getQueueSender();
       const send = sender.send.bind(sender);

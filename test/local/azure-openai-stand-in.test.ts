@@ -5,7 +5,13 @@ import { startAzureOpenAIStandIn, type AzureOpenAIStandIn } from '../../local/az
 const API_VERSION = '2024-10-21';
 let s: AzureOpenAIStandIn;
 const client = (over: { timeout?: number; maxRetries?: number; apiKey?: string } = {}) =>
-  new AzureOpenAI({ endpoint: s.endpoint, apiKey: over.apiKey ?? s.apiKey, apiVersion: API_VERSION, timeout: over.timeout ?? 5_000, maxRetries: over.maxRetries ?? 0 });
+  new AzureOpenAI({
+    endpoint: s.endpoint,
+    apiKey: over.apiKey ?? s.apiKey,
+    apiVersion: API_VERSION,
+    timeout: over.timeout ?? 5_000,
+    maxRetries: over.maxRetries ?? 0,
+  });
 
 const cosine = (a: number[], b: number[]) => a.reduce((n, x, i) => n + x * b[i]!, 0);
 
@@ -44,12 +50,17 @@ describe('Azure OpenAI stand-in (real openai client)', () => {
   });
 
   it('refuses a wrong key with 401', async () => {
-    await expect(client({ apiKey: 'wrong' }).chat.completions.create({ model: 'd', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(client({ apiKey: 'wrong' }).chat.completions.create({ model: 'd', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      AuthenticationError,
+    );
     expect(s.requests[0]?.status).toBe(401);
   });
 
   it('gives similar texts similar embeddings (base64 by default, floats on request)', async () => {
-    const r = await client().embeddings.create({ model: 'text-embedding-3-small', input: ['Cargo builds Rust packages', 'Rust packages are built by cargo', 'Tomatoes need sun'] });
+    const r = await client().embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['Cargo builds Rust packages', 'Rust packages are built by cargo', 'Tomatoes need sun'],
+    });
     const [a, b, c] = r.data.map((d) => d.embedding);
     expect(a).toHaveLength(256);
     expect(cosine(a!, b!)).toBeGreaterThan(0.6);
@@ -70,7 +81,9 @@ describe('Azure OpenAI stand-in (real openai client)', () => {
 
   it('holds a scripted slow response past the client timeout', async () => {
     s.enqueue('chat', { kind: 'delay', ms: 1_000 });
-    await expect(client({ timeout: 200 }).chat.completions.create({ model: 'd', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await expect(client({ timeout: 200 }).chat.completions.create({ model: 'd', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      APIConnectionTimeoutError,
+    );
   });
 
   it("answers a scripted content-filter refusal with Azure's 400 code content_filter", async () => {

@@ -19,7 +19,13 @@ let container: Container;
 const rows: Row[] = [];
 for (let i = 0; i < 60; i++) {
   const tenantId = i % 3 === 0 ? 'tenant-b' : 'tenant-a';
-  rows.push({ id: `s${String(i).padStart(3, '0')}`, tenantId, type: i % 5 === 0 ? 'space_name' : 'space', n: (i * 37) % 61, ...(i % 4 === 0 ? { tags: [{ name: `t${i}`, pets: ['cat', 'dog'] }, { name: 'x' }] } : {}) });
+  rows.push({
+    id: `s${String(i).padStart(3, '0')}`,
+    tenantId,
+    type: i % 5 === 0 ? 'space_name' : 'space',
+    n: (i * 37) % 61,
+    ...(i % 4 === 0 ? { tags: [{ name: `t${i}`, pets: ['cat', 'dog'] }, { name: 'x' }] } : {}),
+  });
 }
 
 beforeAll(async () => {
@@ -48,9 +54,7 @@ async function pageThrough(): Promise<string[]> {
   const ids: string[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await container.items
-      .query<Row>(listQuery, { partitionKey: 'tenant-a', maxItemCount: 7, continuationToken })
-      .fetchNext();
+    const page = await container.items.query<Row>(listQuery, { partitionKey: 'tenant-a', maxItemCount: 7, continuationToken }).fetchNext();
     ids.push(...page.resources.map((r) => r.id));
     continuationToken = page.continuationToken ?? undefined;
   } while (continuationToken);
@@ -93,13 +97,19 @@ describe('embedded Cosmos emulator', () => {
 
   it('answers JOINs, aggregates and point reads as before', async () => {
     const { resources: pets } = await container.items
-      .query<{ id: string; p: string }>({ query: 'SELECT c.id, p FROM c JOIN t IN c.tags JOIN p IN t.pets WHERE c.tenantId = @t', parameters: [{ name: '@t', value: 'tenant-b' }] }, { partitionKey: 'tenant-b' })
+      .query<{ id: string; p: string }>(
+        { query: 'SELECT c.id, p FROM c JOIN t IN c.tags JOIN p IN t.pets WHERE c.tenantId = @t', parameters: [{ name: '@t', value: 'tenant-b' }] },
+        { partitionKey: 'tenant-b' },
+      )
       .fetchAll();
     const withPets = rows.filter((r) => r.tenantId === 'tenant-b' && r.tags);
     expect(pets).toHaveLength(withPets.length * 2);
     expect(new Set(pets.map((p) => p.p))).toEqual(new Set(['cat', 'dog']));
     const { resources: count } = await container.items
-      .query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: 'tenant-a' }] }, { partitionKey: 'tenant-a' })
+      .query<number>(
+        { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: 'tenant-a' }] },
+        { partitionKey: 'tenant-a' },
+      )
       .fetchAll();
     expect(count).toEqual([rows.filter((r) => r.tenantId === 'tenant-a').length]);
     const { resource } = await container.item('s001', 'tenant-a').read<Row>();

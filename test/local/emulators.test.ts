@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getConfig, resetConfig } from '../../src/shared/config';
 import { startEmulators } from '../../local/emulators';
 
-const SETTINGS = ['COSMOS_DB_ENDPOINT', 'COSMOS_DB_KEY', 'BLOB_STORAGE_CONNECTION_STRING', 'SERVICE_BUS_CONNECTION_STRING', 'WEB_PUBSUB_CONNECTION_STRING'] as const;
+const SETTINGS = [
+  'COSMOS_DB_ENDPOINT',
+  'COSMOS_DB_KEY',
+  'BLOB_STORAGE_CONNECTION_STRING',
+  'SERVICE_BUS_CONNECTION_STRING',
+  'WEB_PUBSUB_CONNECTION_STRING',
+] as const;
 const original = Object.fromEntries(SETTINGS.map((k) => [k, process.env[k]]));
 
 function restoreEnv() {
@@ -105,8 +111,7 @@ describe('startEmulators', () => {
   it('uses a configured account instead of starting an emulator, and leaves its settings alone', async () => {
     process.env.COSMOS_DB_ENDPOINT = 'https://example-account.documents.azure.com:443/';
     process.env.COSMOS_DB_KEY = 'configured-key';
-    process.env.BLOB_STORAGE_CONNECTION_STRING =
-      'DefaultEndpointsProtocol=https;AccountName=example;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net';
+    process.env.BLOB_STORAGE_CONNECTION_STRING = 'DefaultEndpointsProtocol=https;AccountName=example;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net';
     process.env.SERVICE_BUS_CONNECTION_STRING = 'Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0';
     process.env.WEB_PUBSUB_CONNECTION_STRING = 'Endpoint=https://example.webpubsub.azure.com;AccessKey=cHVic3Via2V5;Version=1.0;';
     const emulators = await startEmulators();

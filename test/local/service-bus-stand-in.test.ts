@@ -13,7 +13,12 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     sb = await startServiceBusStandIn({
       // One queue per test, so no test sees another's messages.
       queues: [
-        ...[QUEUES.events, 'dup', 'sched', 'dead', 'defer', 'reconnect', 'many'].map((name) => ({ name, lockDurationMs: 60_000, maxDeliveryCount: 3, duplicateDetectionWindowMs: 60_000 })),
+        ...[QUEUES.events, 'dup', 'sched', 'dead', 'defer', 'reconnect', 'many'].map((name) => ({
+          name,
+          lockDurationMs: 60_000,
+          maxDeliveryCount: 3,
+          duplicateDetectionWindowMs: 60_000,
+        })),
         { name: 'short-lock', lockDurationMs: 300, maxDeliveryCount: 10, duplicateDetectionWindowMs: 0 },
       ],
     });
@@ -48,7 +53,10 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     const sender = client.createSender('dup');
     await sender.sendMessages({ body: 'first', messageId: 'dup-1' });
     await sender.sendMessages({ body: 'second', messageId: 'dup-1' });
-    await sender.sendMessages([{ body: 'third', messageId: 'dup-1' }, { body: 'other', messageId: 'dup-2' }]);
+    await sender.sendMessages([
+      { body: 'third', messageId: 'dup-1' },
+      { body: 'other', messageId: 'dup-2' },
+    ]);
     const receiver = client.createReceiver('dup');
     const got = await receiver.receiveMessages(10, { maxWaitTimeInMs: 500 });
     expect(got.map((m) => m.body)).toEqual(['first', 'other']);
@@ -102,7 +110,10 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
 
   it('dead-letters after maxDeliveryCount abandons (reason MaxDeliveryCountExceeded) and on request with reason and description', async () => {
     const sender = client.createSender('dead');
-    await sender.sendMessages([{ body: 'poison', messageId: 'poison-1' }, { body: 'bad', messageId: 'bad-1' }]);
+    await sender.sendMessages([
+      { body: 'poison', messageId: 'poison-1' },
+      { body: 'bad', messageId: 'bad-1' },
+    ]);
     const receiver = client.createReceiver('dead');
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -198,7 +209,7 @@ describe('Service Bus stand-in with the real @azure/service-bus client', () => {
     // receiver's session stopped for good after 2,048 messages (bench:webhooks lost its last 5%).
     const total = 2_100;
     const sender = client.createSender('many');
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const batch = await sender.createMessageBatch();
       while (sent < total && batch.tryAddMessage({ body: sent, messageId: `many-${sent}` })) sent++;
       await sender.sendMessages(batch);

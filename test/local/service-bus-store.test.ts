@@ -10,7 +10,11 @@ interface Props {
 }
 /** A store with the queues these tests use, all with the given properties. */
 function makeStore(p: Props = {}): ServiceBusStore {
-  const props = { maxDeliveryCount: p.maxDeliveryCount ?? 10, duplicateDetectionWindowMs: p.duplicateDetectionWindowMs ?? 600_000, lockDurationMs: p.lockDurationMs ?? 60_000 };
+  const props = {
+    maxDeliveryCount: p.maxDeliveryCount ?? 10,
+    duplicateDetectionWindowMs: p.duplicateDetectionWindowMs ?? 600_000,
+    lockDurationMs: p.lockDurationMs ?? 60_000,
+  };
   return new ServiceBusStore({
     queues: [QUEUES.events, 'q', 'stuck', 'soon'].map((name) => ({ name, ...props })),
     redeliveryDelayMs: p.redeliveryDelayMs ?? 0,
@@ -20,11 +24,15 @@ function makeStore(p: Props = {}): ServiceBusStore {
 describe('ServiceBusStore (the stand-in state: peek-lock, as Service Bus)', () => {
   it('delivers a sent message under a lock and removes it on complete', async () => {
     const broker = makeStore();
-    broker.sendNow(QUEUES.events, { a: 1, when: new Date('2024-01-02T03:04:05Z'), gone: undefined }, {
-      messageId: 'm-1',
-      subject: 'space.created',
-      applicationProperties: { tenantId: 't1' },
-    });
+    broker.sendNow(
+      QUEUES.events,
+      { a: 1, when: new Date('2024-01-02T03:04:05Z'), gone: undefined },
+      {
+        messageId: 'm-1',
+        subject: 'space.created',
+        applicationProperties: { tenantId: 't1' },
+      },
+    );
     const [m] = broker.receive(QUEUES.events);
     expect(m).toMatchObject({
       messageId: 'm-1',

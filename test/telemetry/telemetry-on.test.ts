@@ -24,7 +24,8 @@ const parentOf = (e: Envelope | undefined) => e?.tags?.['ai.operation.parentId']
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(ingestion.envelopes.map((e) => [e.data?.baseType, nameOf(e), opId(e)]))}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(ingestion.envelopes.map((e) => [e.data?.baseType, nameOf(e), opId(e)]))}`);
     await flushTelemetry();
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -42,7 +43,6 @@ beforeAll(async () => {
   const { runChangeToDeliveryFlow } = await import('../helpers/telemetry-flow.js');
   flow = await runChangeToDeliveryFlow();
   await flushTelemetry();
-
 });
 
 afterAll(async () => {

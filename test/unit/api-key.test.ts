@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  API_KEY_PREFIX,
-  constantTimeEqual,
-  displayPrefix,
-  generateApiKey,
-  hashApiKey,
-  isWellFormedApiKey,
-  newApiKeyId,
-} from '../../src/shared/core/api-key';
+import { API_KEY_PREFIX, constantTimeEqual, displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, newApiKeyId } from '../../src/shared/core/api-key';
 
 describe('api keys', () => {
   it('generates distinct, well-formed keys with the recognisable prefix', () => {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  blobAuth,
-  cosmosAuth,
-  isConfigured,
-  openAiAuth,
-  selectAzureAuth,
-  serviceBusAuth,
-  webPubSubAuth,
-} from '../../src/shared/core/azure-auth';
+import { blobAuth, cosmosAuth, isConfigured, openAiAuth, selectAzureAuth, serviceBusAuth, webPubSubAuth } from '../../src/shared/core/azure-auth';
 import { ConfigError, loadConfig } from '../../src/shared/config';
 
 describe('selectAzureAuth: which setting present -> which auth', () => {
@@ -40,7 +32,10 @@ describe('per service', () => {
     expect(blobAuth({ BLOB_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BLOB_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net' }).kind).toBe(
       'connection-string',
     );
-    expect(blobAuth({ BLOB_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net' })).toEqual({ kind: 'identity', endpoint: 'https://a.blob.core.windows.net' });
+    expect(blobAuth({ BLOB_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net' })).toEqual({
+      kind: 'identity',
+      endpoint: 'https://a.blob.core.windows.net',
+    });
   });
   it('Service Bus: connection string, or the namespace host (sb:// and trailing slash dropped)', () => {
     expect(serviceBusAuth({ SERVICE_BUS_CONNECTION_STRING: 'Endpoint=sb://n/' }).kind).toBe('connection-string');

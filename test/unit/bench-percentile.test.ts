@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../../scripts/bench-lib';
 
-describe('the benches\' one percentile (nearest rank)', () => {
+describe("the benches' one percentile (nearest rank)", () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
 
   it('of 100 samples, pN is the N-th value; p100 the maximum, p0 the minimum', () => {

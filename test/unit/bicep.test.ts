@@ -45,7 +45,20 @@ describe('bicep/ matches the code', () => {
   it('has main.bicep, a module per concern, both parameter files and azure.yaml', () => {
     const files = bicepFiles().map((f) => f.slice(bicepDir.length + 1));
     for (const f of ['main.bicep', 'environments/dev.bicepparam', 'environments/prod.bicepparam']) expect(files).toContain(f);
-    for (const m of ['functionapp', 'cosmos', 'storage', 'redis', 'servicebus', 'webpubsub', 'openai', 'keyvault', 'monitoring', 'roles', 'alerts', 'dashboard'])
+    for (const m of [
+      'functionapp',
+      'cosmos',
+      'storage',
+      'redis',
+      'servicebus',
+      'webpubsub',
+      'openai',
+      'keyvault',
+      'monitoring',
+      'roles',
+      'alerts',
+      'dashboard',
+    ])
       expect(read('main.bicep')).toContain(`'modules/${m}.bicep'`);
     const azd = readFileSync(join(bicepDir, '..', 'azure.yaml'), 'utf8');
     expect(azd).toMatch(/path: bicep/);
@@ -70,7 +83,8 @@ describe('bicep/ matches the code', () => {
     expect(required.filter((n) => !settings.has(n))).toEqual([]);
     // The app settings, with a stand-in for each Key Vault reference or output, load in production.
     // URL-valued outputs get a URL stand-in (the schema checks their form).
-    const standIn = (k: string) => (/_(URL|ENDPOINT)$/.test(k) ? `https://${k.toLowerCase().replace(/_/g, '-')}.example.net/` : `StandIn${k.replace(/_/g, '')}0123456789abcdefghij`);
+    const standIn = (k: string) =>
+      /_(URL|ENDPOINT)$/.test(k) ? `https://${k.toLowerCase().replace(/_/g, '-')}.example.net/` : `StandIn${k.replace(/_/g, '')}0123456789abcdefghij`;
     const env = Object.fromEntries([...settings].map(([k, v]) => [k, v ?? standIn(k)]));
     expect(loadConfig({ ...env, ENVIRONMENT: 'production' }).ENVIRONMENT).toBe('production');
     // Secrets are Key Vault references, never values.
@@ -96,7 +110,14 @@ describe('bicep/ matches the code', () => {
     expect(read('main.bicep')).toMatch(/param allowKeyAccess bool = false/);
     // The roles the identity needs for them (ids checked below).
     const roles = read('modules/roles.bicep');
-    for (const r of ['cosmosDataContributor', 'storageBlobDataContributor', 'serviceBusDataSender', 'serviceBusDataReceiver', 'webPubSubServiceOwner', 'cognitiveServicesOpenAiUser'])
+    for (const r of [
+      'cosmosDataContributor',
+      'storageBlobDataContributor',
+      'serviceBusDataSender',
+      'serviceBusDataReceiver',
+      'webPubSubServiceOwner',
+      'cognitiveServicesOpenAiUser',
+    ])
       expect(roles).toMatch(new RegExp(`roleDefinitionId: .*\\b${r}\\b`));
   });
 
@@ -108,9 +129,12 @@ describe('bicep/ matches the code', () => {
   it('every queue the code declares exists with its lock, max delivery count, duplicate detection and dead-lettering', () => {
     const text = read('modules/servicebus.bicep');
     const iso = (ms: number) => (ms % 60_000 === 0 ? `PT${ms / 60_000}M` : `PT${ms / 1000}S`);
-    const bicep = [...text.matchAll(/\{ name: '([\w-]+)', lockDuration: '(\w+)', maxDeliveryCount: (\d+), duplicateDetectionWindow: '(\w+)' \}/g)].map(
-      (m) => ({ name: m[1], lock: m[2], max: Number(m[3]), dup: m[4] }),
-    );
+    const bicep = [...text.matchAll(/\{ name: '([\w-]+)', lockDuration: '(\w+)', maxDeliveryCount: (\d+), duplicateDetectionWindow: '(\w+)' \}/g)].map((m) => ({
+      name: m[1],
+      lock: m[2],
+      max: Number(m[3]),
+      dup: m[4],
+    }));
     const code = Object.values(QUEUE_PROPERTIES).map((q) => ({
       name: q.name,
       lock: iso(q.lockDurationMs),
@@ -193,7 +217,6 @@ describe('bicep/ matches the code', () => {
       // A @secure() parameter never carries a default.
       expect(text, f).not.toMatch(/@secure\(\)\s*param \w+ string\s*=/);
     }
-    for (const p of ['environments/dev.bicepparam', 'environments/prod.bicepparam'])
-      expect(read(p)).toMatch(/param jwtSecretKey = readEnvironmentVariable\('/);
+    for (const p of ['environments/dev.bicepparam', 'environments/prod.bicepparam']) expect(read(p)).toMatch(/param jwtSecretKey = readEnvironmentVariable\('/);
   });
 });

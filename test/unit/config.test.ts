@@ -112,9 +112,7 @@ describe('production refusals', () => {
   });
 
   it('refuses a short platform admin key', () => {
-    expect(problems({ ...PROD_OK, PLATFORM_ADMIN_API_KEY: 'short' })).toEqual([
-      'PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production',
-    ]);
+    expect(problems({ ...PROD_OK, PLATFORM_ADMIN_API_KEY: 'short' })).toEqual(['PLATFORM_ADMIN_API_KEY: must be at least 32 characters in production']);
   });
 
   it('refuses the embedded emulators (no cloud endpoints) in production', () => {
@@ -133,9 +131,7 @@ describe('production refusals', () => {
   });
 
   it('refuses a secret that is only whitespace', () => {
-    expect(problems({ ...PROD_OK, JWT_SECRET_KEY: ' '.repeat(40) })).toEqual([
-      'JWT_SECRET_KEY: must be at least 32 characters in production',
-    ]);
+    expect(problems({ ...PROD_OK, JWT_SECRET_KEY: ' '.repeat(40) })).toEqual(['JWT_SECRET_KEY: must be at least 32 characters in production']);
   });
 
   it('allows the same weak settings outside production', () => {

@@ -15,15 +15,34 @@ const DEV_ONLY_FALLBACKS = new Set(['esbuild']);
 /** Required at run time by name, so the bundler cannot see them: telemetry loads only with a connection string. */
 const LOADED_ON_DEMAND = new Set(['applicationinsights']);
 
-const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string): string =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 async function functionGraph(): Promise<{ inputs: string[]; packages: Set<string> }> {
   // index.ts is what the host loads first (package.json main), then each function file; the
   // extraction worker is started by path in a worker thread.
-  const entryPoints = [join(root, 'src/index.ts'), join(root, 'src/shared/extraction/worker.ts'), ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f))];
-  const r = await build({ entryPoints, absWorkingDir: root, bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, outdir: 'out', logLevel: 'silent' });
+  const entryPoints = [
+    join(root, 'src/index.ts'),
+    join(root, 'src/shared/extraction/worker.ts'),
+    ...readdirSync(join(root, 'src/functions')).map((f) => join(root, 'src/functions', f)),
+  ];
+  const r = await build({
+    entryPoints,
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    packages: 'external',
+    write: false,
+    metafile: true,
+    outdir: 'out',
+    logLevel: 'silent',
+  });
   const packages = new Set<string>();
-  for (const out of Object.values(r.metafile.outputs)) for (const i of out.imports) if (i.external && !i.path.startsWith('node:')) packages.add(packageOf(i.path));
+  for (const out of Object.values(r.metafile.outputs))
+    for (const i of out.imports) if (i.external && !i.path.startsWith('node:')) packages.add(packageOf(i.path));
   return { inputs: Object.keys(r.metafile.inputs), packages };
 }
 
@@ -42,11 +61,30 @@ describe('the deployed package', () => {
   });
 
   it('.funcignore leaves out the local host, scripts, tests and sources, and keeps the build and the console', () => {
-    const lines = readFileSync(join(root, '.funcignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    for (const out of ['/local/', '/scripts/', '/test/', '/src/', '/dist/local/', '/dist/scripts/', '/load-tests/', '/bicep/', '/docs/', '/local.settings*.json', '/.env*'])
+    const lines = readFileSync(join(root, '.funcignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const out of [
+      '/local/',
+      '/scripts/',
+      '/test/',
+      '/src/',
+      '/dist/local/',
+      '/dist/scripts/',
+      '/load-tests/',
+      '/bicep/',
+      '/docs/',
+      '/local.settings*.json',
+      '/.env*',
+    ])
       expect(lines, out).toContain(out);
     // Unanchored directory patterns match at any depth: `src/` would drop dist/src/ too.
-    expect(lines.filter((l) => /^[^/*].*\/$/.test(l) && !l.startsWith('__')), 'unanchored directory patterns').toEqual([]);
-    for (const kept of ['/dist/', '/dist/src/', '/dist/reference/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js']) expect(lines, kept).not.toContain(kept);
+    expect(
+      lines.filter((l) => /^[^/*].*\/$/.test(l) && !l.startsWith('__')),
+      'unanchored directory patterns',
+    ).toEqual([]);
+    for (const kept of ['/dist/', '/dist/src/', '/dist/reference/', '/console/', '/host.json', '/package.json', '/node_modules/', '*.js'])
+      expect(lines, kept).not.toContain(kept);
   });
 });

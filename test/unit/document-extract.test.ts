@@ -26,7 +26,8 @@ describe('extractDocumentText', () => {
   });
 
   it('turns HTML into readable text without markup, scripts or link targets', async () => {
-    const html = '<html><head><title>T</title><script>var x = 1;</script><style>p{}</style></head>' +
+    const html =
+      '<html><head><title>T</title><script>var x = 1;</script><style>p{}</style></head>' +
       '<body><h1>Heading</h1><p>Some <b>bold</b> text with a <a href="https://example.invalid/x">link</a>.</p></body></html>';
     const r = await extractDocumentText('text/html', Buffer.from(html));
     expect(r.ok).toBe(true);

@@ -17,7 +17,6 @@ describe('event type filters', () => {
     for (const ok of ['*', 'space.created', 'webhook.delivery_exhausted', 'space.*', 'api_key.*', 'query.*']) expect(isValidEventTypeFilter(ok)).toBe(true);
     const malformed = ['', 'space', 'Space.Created', 'space.', '*.created', 'space.**', ' space.created', 'space created'];
     const unknown = ['a.b.c', 'document.created', 'nothing.*', 'spac.*', 'constructor', '__proto__'];
-    for (const bad of [...malformed, ...unknown])
-      expect(isValidEventTypeFilter(bad)).toBe(false);
+    for (const bad of [...malformed, ...unknown]) expect(isValidEventTypeFilter(bad)).toBe(false);
   });
 });

@@ -15,14 +15,18 @@ const END = '<!-- event-types:end -->';
 
 function renderTable(): string {
   const rows = EVENT_TYPE_NAMES.map((t) => {
-    const fields = Object.keys(EVENT_TYPES[t].data.shape).map((f) => `\`${f}\``).join(', ');
+    const fields = Object.keys(EVENT_TYPES[t].data.shape)
+      .map((f) => `\`${f}\``)
+      .join(', ');
     return `| \`${t}\` | ${EVENT_TYPES[t].description} | ${fields} |`;
   });
   return ['| Event type | When | `data` fields |', '|---|---|---|', ...rows].join('\n');
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('EVENT_TYPES', () => {
@@ -31,7 +35,10 @@ describe('EVENT_TYPES', () => {
   });
 
   it('every catalogued type is emitted by some code in src/ (no stale entries)', () => {
-    const code = sourceFiles(join(root, 'src')).filter((f) => !f.endsWith('event-types.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const code = sourceFiles(join(root, 'src'))
+      .filter((f) => !f.endsWith('event-types.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const t of EVENT_TYPE_NAMES) expect(code.includes(`'${t}'`), t).toBe(true);
   });
 

@@ -15,7 +15,14 @@ describe('real-time groups', () => {
     expect([1, 2, 3, 4, 5, 6, 9].map(pushRetryDelaySeconds)).toEqual([1, 2, 4, 8, 16, 30, 30]);
     const event = makeEvent('space.created', 't1', { space: { id: 's1' } }, 's1');
     expect(isPushMessage({ event, groups: ['tenant:t1'], attempt: 1 })).toBe(true);
-    for (const bad of [null, 'x', { event, groups: 'tenant:t1', attempt: 1 }, { event, groups: [1], attempt: 1 }, { event: {}, groups: [], attempt: 1 }, { event, groups: [] }]) {
+    for (const bad of [
+      null,
+      'x',
+      { event, groups: 'tenant:t1', attempt: 1 },
+      { event, groups: [1], attempt: 1 },
+      { event: {}, groups: [], attempt: 1 },
+      { event, groups: [] },
+    ]) {
       expect(isPushMessage(bad)).toBe(false);
     }
   });

@@ -7,10 +7,22 @@ import { embed } from '../../local/azure-openai/embeddings';
 // A generated corpus on overlapping topics (several about coffee, several about programming
 // languages, two near-duplicates), split into paragraph chunks as processing would.
 const TOPICS: Array<[string, string[]]> = [
-  ['arabica.txt', ['Arabica coffee grows on high mountain slopes in Ethiopia and Colombia.', 'Arabica beans taste sweet and contain less caffeine than other beans.']],
-  ['robusta.txt', ['Robusta coffee tolerates heat and grows at low altitude in Vietnam.', 'Robusta beans are bitter and contain nearly twice the caffeine of arabica.']],
-  ['espresso.txt', ['Espresso machines force hot water through finely ground coffee at nine bars of pressure.', 'A good espresso shot has a layer of crema on top.']],
-  ['espresso-copy.txt', ['Espresso machines push hot water through ground coffee at high pressure.', 'Baristas judge a shot by its crema and its extraction time.']],
+  [
+    'arabica.txt',
+    ['Arabica coffee grows on high mountain slopes in Ethiopia and Colombia.', 'Arabica beans taste sweet and contain less caffeine than other beans.'],
+  ],
+  [
+    'robusta.txt',
+    ['Robusta coffee tolerates heat and grows at low altitude in Vietnam.', 'Robusta beans are bitter and contain nearly twice the caffeine of arabica.'],
+  ],
+  [
+    'espresso.txt',
+    ['Espresso machines force hot water through finely ground coffee at nine bars of pressure.', 'A good espresso shot has a layer of crema on top.'],
+  ],
+  [
+    'espresso-copy.txt',
+    ['Espresso machines push hot water through ground coffee at high pressure.', 'Baristas judge a shot by its crema and its extraction time.'],
+  ],
   ['tea.txt', ['Green tea leaves are steamed or pan fired soon after picking to stop oxidation.', 'Black tea is fully oxidised, which darkens the leaves.']],
   ['rust.txt', ['Rust guarantees memory safety through ownership and the borrow checker.', 'Cargo builds Rust projects and downloads crates.']],
   ['go.txt', ['Go uses goroutines and channels for concurrency.', 'The Go garbage collector keeps pause times short.']],
@@ -18,7 +30,10 @@ const TOPICS: Array<[string, string[]]> = [
   ['typescript.txt', ['TypeScript adds static types to JavaScript and compiles to plain JavaScript.', 'The tsc compiler checks types before emitting code.']],
   ['volcano.txt', ['Shield volcanoes such as Mauna Loa erupt fluid basalt lava.', 'Stratovolcanoes erupt explosively because their magma is viscous.']],
   ['earthquake.txt', ['Earthquakes happen when tectonic plates slip along a fault.', 'The moment magnitude scale measures the energy an earthquake releases.']],
-  ['earthquake-copy.txt', ['Earthquakes occur when plates slip suddenly along faults.', 'Seismographs record the waves an earthquake sends through the ground.']],
+  [
+    'earthquake-copy.txt',
+    ['Earthquakes occur when plates slip suddenly along faults.', 'Seismographs record the waves an earthquake sends through the ground.'],
+  ],
 ];
 
 const chunks: IndexedChunk[] = TOPICS.flatMap(([filename, paras]) =>
@@ -76,7 +91,12 @@ describe('retrieval quality (MiniSearch BM25+ over chunks)', () => {
     const index = SpaceIndex.empty('stand-in');
     const byDoc = new Map<string, IndexedChunk[]>();
     for (const c of chunks) byDoc.set(c.documentId, [...(byDoc.get(c.documentId) ?? []), c]);
-    for (const [doc, list] of byDoc) index.addDocument(doc, 'fp', list.map((c) => ({ ...c, vector: normalise(embed(c.text)) })));
+    for (const [doc, list] of byDoc)
+      index.addDocument(
+        doc,
+        'fp',
+        list.map((c) => ({ ...c, vector: normalise(embed(c.text)) })),
+      );
     const { hitAt1, mrr } = evaluate((q) => index.search(q, { topK: 20, queryVector: normalise(embed(q)) }));
     console.log(`retrieval quality (hybrid, RRF k=60): hit@1 ${hitAt1.toFixed(3)}, MRR ${mrr.toFixed(3)}`);
     expect(hitAt1).toBeGreaterThanOrEqual(0.9);

@@ -10,7 +10,7 @@ describe('Content-Disposition from hostile file names', () => {
     for (const name of [
       'a.pdf\r\nSet-Cookie: x=1',
       'a.pdf\nLocation: http://evil',
-      'a.pdf"; filename*=UTF-8\'\'evil.exe',
+      "a.pdf\"; filename*=UTF-8''evil.exe",
       'a.pdf\u0000.exe',
       '"; attachment',
       '\u2028\u2029x.txt',
@@ -25,6 +25,6 @@ describe('Content-Disposition from hostile file names', () => {
   });
 
   it('keeps a non-ASCII name readable through filename*', () => {
-    expect(header('報告 2026.pdf')).toBe("attachment; filename=\"?? 2026.pdf\"; filename*=UTF-8''%E5%A0%B1%E5%91%8A%202026.pdf");
+    expect(header('報告 2026.pdf')).toBe('attachment; filename="?? 2026.pdf"; filename*=UTF-8\'\'%E5%A0%B1%E5%91%8A%202026.pdf');
   });
 });

@@ -7,7 +7,18 @@ const settings: TokenSettings = { secret: 'a-test-secret-of-enough-length-012345
 const now = new Date('2026-06-01T12:00:00Z');
 const t = Math.floor(now.getTime() / 1000);
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-const claims = (over: Record<string, unknown> = {}) => ({ sub: 'key_1', tenant_id: 'acme', scopes: ['spaces:read'], jti: 'j1', iss: 'eva-api', aud: 'eva-api', iat: t, nbf: t, exp: t + 600, ...over });
+const claims = (over: Record<string, unknown> = {}) => ({
+  sub: 'key_1',
+  tenant_id: 'acme',
+  scopes: ['spaces:read'],
+  jti: 'j1',
+  iss: 'eva-api',
+  aud: 'eva-api',
+  iat: t,
+  nbf: t,
+  exp: t + 600,
+  ...over,
+});
 /** A token signed by hand, so headers and claims can be anything. */
 const hs256 = (header: Record<string, unknown>, payload: Record<string, unknown>, secret = settings.secret): string => {
   const body = `${b64(header)}.${b64(payload)}`;

@@ -16,7 +16,12 @@ describe('settings files list every setting', () => {
 
   it('.env.production.example has every setting', () => {
     const text = readFileSync(join(root, '.env.production.example'), 'utf8');
-    const keys = new Set(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]));
+    const keys = new Set(
+      text
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=')[0]),
+    );
     expect(names.filter((n) => !keys.has(n))).toEqual([]);
   });
 

@@ -116,9 +116,7 @@ describe('access tokens', () => {
     await expectUnauthenticated(verifyAccessToken(settings, await signRaw({ ...base, tenant_id: '' })));
     await expectUnauthenticated(verifyAccessToken(settings, await signRaw({ ...base, tenant_id: 'acme', iss: 'evil' })));
     await expectUnauthenticated(verifyAccessToken(settings, await signRaw({ ...base, tenant_id: 'acme', aud: 'other' })));
-    await expectUnauthenticated(
-      verifyAccessToken(settings, await signRaw({ ...base, tenant_id: 'acme', scopes: ['root:everything'] })),
-    );
+    await expectUnauthenticated(verifyAccessToken(settings, await signRaw({ ...base, tenant_id: 'acme', scopes: ['root:everything'] })));
     const { exp: _exp, ...noExp } = base;
     await expectUnauthenticated(verifyAccessToken(settings, await signRaw({ ...noExp, tenant_id: 'acme' })));
   });

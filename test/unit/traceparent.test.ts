@@ -15,7 +15,17 @@ describe('traceparent', () => {
     expect(parseTraceparent(TP.toUpperCase())).toEqual(t);
   });
   it('refuses malformed values, version ff, all-zero ids, and extra fields on version 00', () => {
-    for (const bad of [undefined, '', 'x', TP.slice(0, 54), `ff${TP.slice(2)}`, '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', `${TP}-extra`, 'zz' + TP.slice(2)])
+    for (const bad of [
+      undefined,
+      '',
+      'x',
+      TP.slice(0, 54),
+      `ff${TP.slice(2)}`,
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      `${TP}-extra`,
+      'zz' + TP.slice(2),
+    ])
       expect(parseTraceparent(bad), String(bad)).toBeUndefined();
     // A later version may append fields.
     expect(parseTraceparent(`01${TP.slice(2)}-more`)?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');

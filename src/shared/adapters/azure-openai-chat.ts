@@ -74,7 +74,10 @@ export function azureOpenAIAnswerModel(client: AzureOpenAI, deployment: string, 
       let finishReason: string | null = null;
       let reported: QueryUsage | undefined;
       try {
-        const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal: controller.signal });
+        const stream = await client.chat.completions.create(
+          { ...params, stream: true, stream_options: { include_usage: true } },
+          { signal: controller.signal },
+        );
         arm();
         for await (const chunk of stream) {
           arm();

@@ -251,9 +251,7 @@ export async function deletePrefix(prefix: string): Promise<number> {
       const names = page.segment.blobItems.map((b) => b.name);
       // Small parallel batches: quick for big prefixes without opening hundreds of sockets.
       for (let i = 0; i < names.length; i += 16) {
-        const results = await Promise.all(
-          names.slice(i, i + 16).map((n) => container.getBlobClient(n).deleteIfExists({ deleteSnapshots: 'include' })),
-        );
+        const results = await Promise.all(names.slice(i, i + 16).map((n) => container.getBlobClient(n).deleteIfExists({ deleteSnapshots: 'include' })));
         deleted += results.filter((r) => r.succeeded).length;
       }
     }

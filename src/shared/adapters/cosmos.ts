@@ -76,9 +76,7 @@ export function ensureCosmosResources(): Promise<void> {
     if (cosmosAuth(getConfig()).kind === 'identity') return;
     const { database } = await cosmos.databases.createIfNotExists({ id: getConfig().COSMOS_DB_DATABASE });
     await Promise.all(
-      Object.entries(CONTAINERS).map(([id, spec]) =>
-        database.containers.createIfNotExists({ id, partitionKey: { paths: [spec.partitionKey] } }),
-      ),
+      Object.entries(CONTAINERS).map(([id, spec]) => database.containers.createIfNotExists({ id, partitionKey: { paths: [spec.partitionKey] } })),
     );
   })().catch((err: unknown) => {
     ready = undefined; // a later call retries (e.g. Cosmos was briefly unreachable at start)

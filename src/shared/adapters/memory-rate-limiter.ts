@@ -43,11 +43,7 @@ export class MemoryRateLimiter implements RateLimiter {
     const w = Math.max(1, Math.floor(weight));
     const allowed = log.length + w <= policy.limit;
     if (allowed) for (let i = 0; i < w; i++) insertSorted(log, now);
-    return toRateLimitResult(
-      { allowed, count: log.length, oldestMs: log[0], newestMs: log[log.length - 1] },
-      policy,
-      now,
-    );
+    return toRateLimitResult({ allowed, count: log.length, oldestMs: log[0], newestMs: log[log.length - 1] }, policy, now);
   }
 
   private evictIfFull(now: number, windowMs: number): void {

@@ -104,10 +104,13 @@ export function redisHealthCheck(getClient: () => Redis | undefined = getRedis):
         await new Promise<void>((resolve, reject) => {
           const onAbort = () => reject(new Error('aborted'));
           signal.addEventListener('abort', onAbort, { once: true });
-          client.ping().then(
-            () => resolve(),
-            (e: unknown) => reject(e instanceof Error ? e : new Error('ping failed')),
-          ).finally(() => signal.removeEventListener('abort', onAbort));
+          client
+            .ping()
+            .then(
+              () => resolve(),
+              (e: unknown) => reject(e instanceof Error ? e : new Error('ping failed')),
+            )
+            .finally(() => signal.removeEventListener('abort', onAbort));
         });
         return { status: 'healthy', latency_ms: Date.now() - started };
       } catch {

@@ -19,7 +19,6 @@ export type ConsoleAsset = keyof typeof CONSOLE_ASSETS;
 
 export const CLIENT_BUNDLE_GLOBAL = 'WebPubSubClientBundle';
 
-
 /** Bundles the package's browser entry (its `browser` export condition) for a <script> tag. */
 export async function bundleWebPubSubClient(): Promise<string> {
   const esbuild = await import('esbuild');

@@ -51,8 +51,7 @@ export interface AzureServiceSettings {
 }
 
 /** Cosmos DB: endpoint + key, or endpoint alone (data-plane role "Cosmos DB Built-in Data Contributor"). */
-export const cosmosAuth = (c: AzureServiceSettings): AzureAuth =>
-  selectAzureAuth({ endpoint: c.COSMOS_DB_ENDPOINT, key: c.COSMOS_DB_KEY });
+export const cosmosAuth = (c: AzureServiceSettings): AzureAuth => selectAzureAuth({ endpoint: c.COSMOS_DB_ENDPOINT, key: c.COSMOS_DB_KEY });
 
 /** Blob Storage: a connection string, or the account URL (https://{account}.blob.core.windows.net). */
 export const blobAuth = (c: AzureServiceSettings): AzureAuth =>
@@ -74,8 +73,7 @@ export const webPubSubAuth = (c: AzureServiceSettings): AzureAuth =>
  * 'identity', build the client with `azureADTokenProvider: getBearerTokenProvider(getAzureCredential(),
  * AZURE_OPENAI_SCOPE)` from @azure/identity instead of `apiKey`.
  */
-export const openAiAuth = (c: AzureServiceSettings): AzureAuth =>
-  selectAzureAuth({ endpoint: c.AZURE_OPENAI_ENDPOINT, key: c.AZURE_OPENAI_KEY });
+export const openAiAuth = (c: AzureServiceSettings): AzureAuth => selectAzureAuth({ endpoint: c.AZURE_OPENAI_ENDPOINT, key: c.AZURE_OPENAI_KEY });
 
 /** The token scope Azure OpenAI (Cognitive Services) accepts. */
 export const AZURE_OPENAI_SCOPE = 'https://cognitiveservices.azure.com/.default';

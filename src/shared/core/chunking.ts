@@ -138,5 +138,4 @@ export function chunkPages(pages: readonly TextPage[], options: ChunkOptions): T
 }
 
 /** Convenience for text without pages. */
-export const chunkText = (text: string, options: ChunkOptions): TextChunk[] =>
-  chunkPages([{ page: null, text }], options);
+export const chunkText = (text: string, options: ChunkOptions): TextChunk[] => chunkPages([{ page: null, text }], options);

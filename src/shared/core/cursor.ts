@@ -29,9 +29,7 @@ function sign(secret: string | Buffer, body: string): Buffer {
 }
 
 export function encodeCursor(payload: CursorPayload, secret: string | Buffer): string {
-  const body = Buffer.from(JSON.stringify({ v: VERSION, s: payload.scope, t: payload.token }), 'utf8').toString(
-    'base64url',
-  );
+  const body = Buffer.from(JSON.stringify({ v: VERSION, s: payload.scope, t: payload.token }), 'utf8').toString('base64url');
   return `${body}.${sign(secret, body).toString('base64url')}`;
 }
 

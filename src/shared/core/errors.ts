@@ -64,13 +64,11 @@ export const notFound = (what = 'Resource'): AppError => new AppError('NOT_FOUND
 export const unauthenticated = (message = 'A valid API key or bearer token is required.'): AppError =>
   new AppError('UNAUTHENTICATED', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
 
-export const forbidden = (message = 'The credential lacks a required scope.'): AppError =>
-  new AppError('FORBIDDEN', message);
+export const forbidden = (message = 'The credential lacks a required scope.'): AppError => new AppError('FORBIDDEN', message);
 
 export const conflict = (message: string): AppError => new AppError('CONFLICT', message);
 
-export const preconditionFailed = (message = 'The resource has changed (If-Match does not match).'): AppError =>
-  new AppError('PRECONDITION_FAILED', message);
+export const preconditionFailed = (message = 'The resource has changed (If-Match does not match).'): AppError => new AppError('PRECONDITION_FAILED', message);
 
 export const dependencyUnavailable = (service: string, cause?: unknown): AppError =>
   new AppError('DEPENDENCY_UNAVAILABLE', `A dependency (${service}) is unavailable; retry later.`, { cause });

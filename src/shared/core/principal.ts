@@ -31,5 +31,4 @@ export interface Principal {
 export const ANONYMOUS: Principal = { kind: 'anonymous', tenantId: '', subject: 'anonymous', scopes: [], tier: 'anonymous' };
 
 /** admin:all grants every scope of its tenant. */
-export const hasScope = (p: Principal, scope: Scope): boolean =>
-  p.scopes.includes('admin:all') || p.scopes.includes(scope);
+export const hasScope = (p: Principal, scope: Scope): boolean => p.scopes.includes('admin:all') || p.scopes.includes(scope);

@@ -36,7 +36,5 @@ export function reciprocalRankFusion(rankings: ReadonlyArray<readonly string[]>,
       }
     });
   }
-  return [...fused.entries()]
-    .sort(([, a], [, b]) => b.score - a.score || a.best - b.best || a.seen - b.seen)
-    .map(([id, { score }]) => ({ id, score }));
+  return [...fused.entries()].sort(([, a], [, b]) => b.score - a.score || a.best - b.best || a.seen - b.seen).map(([id, { score }]) => ({ id, score }));
 }

@@ -9,7 +9,16 @@
  */
 import type { AsPlainObject } from 'minisearch';
 import { reciprocalRankFusion } from './rank-fusion';
-import { buildChunkIndex, chunkFromStored, documentTitle, lexicalSearch, loadChunkIndex, type ChunkHit, type ChunkIndex, type IndexedChunk } from './text-search';
+import {
+  buildChunkIndex,
+  chunkFromStored,
+  documentTitle,
+  lexicalSearch,
+  loadChunkIndex,
+  type ChunkHit,
+  type ChunkIndex,
+  type IndexedChunk,
+} from './text-search';
 import { decodeVector, encodeVector, nearest } from './vectors';
 
 /** A chunk to index; `vector` unit-normalised (vectors.ts), absent without embeddings. */

@@ -110,9 +110,7 @@ export function parseWebhookUrl(raw: string, policy: SsrfPolicy): URL {
 export async function resolveWebhookTarget(raw: string, policy: SsrfPolicy, resolve: HostResolver): Promise<WebhookTarget> {
   const url = parseWebhookUrl(raw, policy);
   const literal = ipLiteralOf(url);
-  const addresses: ResolvedAddress[] = literal
-    ? [{ address: literal, family: literal.includes(':') ? 6 : 4 }]
-    : await resolve(url.hostname);
+  const addresses: ResolvedAddress[] = literal ? [{ address: literal, family: literal.includes(':') ? 6 : 4 }] : await resolve(url.hostname);
   if (addresses.length === 0) throw refuse('host does not resolve');
   // Every address must pass: a name with one public and one private address is refused,
   // since the connection could be steered to either.

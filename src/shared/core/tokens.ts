@@ -59,11 +59,7 @@ const claimsSchema = z.object({
   iat: z.number(),
 });
 
-export async function issueAccessToken(
-  settings: TokenSettings,
-  subject: AccessTokenSubject,
-  now: Date = new Date(),
-): Promise<IssuedAccessToken> {
+export async function issueAccessToken(settings: TokenSettings, subject: AccessTokenSubject, now: Date = new Date()): Promise<IssuedAccessToken> {
   const jti = randomUUID();
   const iat = Math.floor(now.getTime() / 1000);
   const expiresIn = settings.expiresInMinutes * 60;
@@ -83,11 +79,7 @@ export async function issueAccessToken(
 }
 
 /** Verifies signature (HS256 only), iss, aud, exp, nbf and the claims; throws UNAUTHENTICATED. */
-export async function verifyAccessToken(
-  settings: TokenSettings,
-  token: string,
-  now: Date = new Date(),
-): Promise<VerifiedAccessToken> {
+export async function verifyAccessToken(settings: TokenSettings, token: string, now: Date = new Date()): Promise<VerifiedAccessToken> {
   const verifyWith = (secret: string) =>
     jwtVerify(token, encoder.encode(secret), {
       algorithms: ['HS256'],

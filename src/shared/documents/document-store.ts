@@ -192,11 +192,13 @@ export async function listDocumentsOfSpaces(
   if (open > 0 && scanned >= MAX_BATCH_SCAN) {
     // A few very large spaces filled the scan: read the ones still short directly.
     await Promise.all(
-      [...out].filter(([, v]) => !v.hasMore).map(async ([spaceId, slot]) => {
-        const page = await listDocuments(tenantId, spaceId, { limit: perSpace });
-        slot.items = page.items;
-        slot.hasMore = page.has_next;
-      }),
+      [...out]
+        .filter(([, v]) => !v.hasMore)
+        .map(async ([spaceId, slot]) => {
+          const page = await listDocuments(tenantId, spaceId, { limit: perSpace });
+          slot.items = page.items;
+          slot.hasMore = page.has_next;
+        }),
     );
   }
   return out;
@@ -216,7 +218,8 @@ export async function listProcessedDocumentStamps(tenantId: string, spaceId: str
       c.items
         .query<ProcessedDocumentStamp>(
           {
-            query: "SELECT c.id, c.processedAt, c.chunkCount FROM c WHERE c.tenantId = @t AND c.spaceId = @s AND c.type = 'document' AND c.status = 'processed'",
+            query:
+              "SELECT c.id, c.processedAt, c.chunkCount FROM c WHERE c.tenantId = @t AND c.spaceId = @s AND c.type = 'document' AND c.status = 'processed'",
             parameters: [
               { name: '@t', value: tenantId },
               { name: '@s', value: spaceId },

@@ -32,9 +32,7 @@ export type ExtractFailureReason =
   | 'extraction_timeout'
   | 'extraction_failed';
 
-export type ExtractResult =
-  | { ok: true; pages: TextPage[] }
-  | { ok: false; reason: ExtractFailureReason; message: string };
+export type ExtractResult = { ok: true; pages: TextPage[] } | { ok: false; reason: ExtractFailureReason; message: string };
 
 const fail = (reason: ExtractFailureReason, message: string): ExtractResult => ({ ok: false, reason, message });
 
@@ -149,11 +147,7 @@ function extractTextual(contentType: string, bytes: Uint8Array, limits: ExtractL
 }
 
 /** Extracts text; `contentType` is the normalised type recorded at upload. */
-export async function extractDocumentText(
-  contentType: string,
-  bytes: Uint8Array,
-  limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
-): Promise<ExtractResult> {
+export async function extractDocumentText(contentType: string, bytes: Uint8Array, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<ExtractResult> {
   let result: ExtractResult;
   if (contentType === PDF) result = await extractPdf(bytes, limits);
   else if (contentType === DOCX) result = await extractDocx(bytes, limits);

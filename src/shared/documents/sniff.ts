@@ -40,8 +40,7 @@ async function checkHead(declared: string, head: Uint8Array): Promise<void> {
     return;
   }
   if (declared === DOCX) {
-    if (detected?.mime !== DOCX)
-      throw new ContentRejectedError('type_mismatch', 'The file is not a Word (DOCX) document.', detected?.mime);
+    if (detected?.mime !== DOCX) throw new ContentRejectedError('type_mismatch', 'The file is not a Word (DOCX) document.', detected?.mime);
     return;
   }
   if (detected && !TEXTUAL_DETECTIONS.has(detected.mime)) {
@@ -184,7 +183,10 @@ export function createContentInspector(declaredType: string): Transform {
         done();
         return;
       }
-      releaseHead(this).then(() => done(), (e: Error) => done(e));
+      releaseHead(this).then(
+        () => done(),
+        (e: Error) => done(e),
+      );
     },
     flush(done: TransformCallback) {
       try {
@@ -199,7 +201,10 @@ export function createContentInspector(declaredType: string): Transform {
         done();
         return;
       }
-      releaseHead(this).then(() => done(), (e: Error) => done(e));
+      releaseHead(this).then(
+        () => done(),
+        (e: Error) => done(e),
+      );
     },
   });
 }

@@ -190,11 +190,11 @@ async function storeUpload(
     missing
       ? missing
       : streamError
-      ? { error: streamError }
-      : claimHash(tenantId, spaceId, sha256, documentId, now).then(
-          (existingId) => ({ existingId }),
-          (error: unknown) => ({ error }),
-        ),
+        ? { error: streamError }
+        : claimHash(tenantId, spaceId, sha256, documentId, now).then(
+            (existingId) => ({ existingId }),
+            (error: unknown) => ({ error }),
+          ),
   );
   const undo = new UndoSteps();
   // A failed or aborted upload can still leave a blob, so its undo comes first.

@@ -29,7 +29,12 @@ export interface OutboxItem {
   traceparent?: string;
 }
 
-export function newOutboxItem(event: EventEnvelope, retentionDays: number, now: Date = new Date(), traceparent: string | undefined = currentTraceparent()): OutboxItem {
+export function newOutboxItem(
+  event: EventEnvelope,
+  retentionDays: number,
+  now: Date = new Date(),
+  traceparent: string | undefined = currentTraceparent(),
+): OutboxItem {
   return {
     id: event.event_id,
     tenantId: event.tenant_id,

@@ -30,7 +30,10 @@ export function getQueueSender(): QueueSender {
       sender = built;
     } else {
       sender = {
-        send: () => Promise.reject(dependencyUnavailable('service-bus', new Error('neither SERVICE_BUS_CONNECTION_STRING nor SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE is set'))),
+        send: () =>
+          Promise.reject(
+            dependencyUnavailable('service-bus', new Error('neither SERVICE_BUS_CONNECTION_STRING nor SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE is set')),
+          ),
       };
     }
   }

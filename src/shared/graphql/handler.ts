@@ -5,7 +5,15 @@
  * operation's cost exceeds the rate limit, else 200 (field errors keep partial data).
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { GraphQLError, OperationTypeNode, type DocumentNode, type GraphQLSchema, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  OperationTypeNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { AppError, isAppError } from '../core/errors';
 import type { Principal } from '../core/principal';
 import { isJsonContentType } from '../http/body';
@@ -50,7 +58,12 @@ function paramsOf(request: HttpRequest, body: string | undefined): Params | unde
         return v; // not JSON: refused below
       }
     };
-    return { query: q.get('query') ?? undefined, variables: json('variables'), operationName: q.get('operationName') ?? undefined, extensions: json('extensions') };
+    return {
+      query: q.get('query') ?? undefined,
+      variables: json('variables'),
+      operationName: q.get('operationName') ?? undefined,
+      extensions: json('extensions'),
+    };
   }
   try {
     const parsed: unknown = JSON.parse(body ?? '');
@@ -74,7 +87,8 @@ export async function graphqlResponse(request: HttpRequest, principal: Principal
   }
   if (query === undefined) return errorsBody([requestError('Must provide query string.')]);
   const variables = params.variables ?? undefined;
-  if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables))) return errorsBody([requestError('variables must be a JSON object.')]);
+  if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables)))
+    return errorsBody([requestError('variables must be a JSON object.')]);
   const operationName = params.operationName ?? undefined;
   if (operationName !== undefined && typeof operationName !== 'string') return errorsBody([requestError('operationName must be a string.')]);
 
@@ -120,7 +134,13 @@ export async function graphqlResponse(request: HttpRequest, principal: Principal
 const requestError = (message: string): GraphQLFormattedError => ({ message, extensions: { code: 'VALIDATION_ERROR' } });
 
 /** Registers a subscription: the answer is its Web PubSub URL and group, not a result. */
-async function subscribe(principal: Principal, query: string, document: DocumentNode, op: OperationDefinitionNode, variables: unknown): Promise<HttpResponseInit> {
+async function subscribe(
+  principal: Principal,
+  query: string,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: unknown,
+): Promise<HttpResponseInit> {
   try {
     const ticket = await registerSubscription(principal, query, document, op, variables);
     return { status: 200, headers: { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' }, body: JSON.stringify({ subscription: ticket }) };

@@ -31,7 +31,9 @@ export function maxDepthRule(context: ValidationContext): ASTVisitor {
       for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
       const depth = depthOf(node.selectionSet, fragments, new Set());
       if (depth > MAX_DEPTH) {
-        context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${MAX_DEPTH}.`, { nodes: [node], extensions: { code: 'VALIDATION_ERROR' } }));
+        context.reportError(
+          new GraphQLError(`Query depth ${depth} exceeds the limit of ${MAX_DEPTH}.`, { nodes: [node], extensions: { code: 'VALIDATION_ERROR' } }),
+        );
       }
     },
   };
@@ -46,7 +48,9 @@ export function maxAliasesRule(context: ValidationContext): ASTVisitor {
     Document: {
       leave() {
         if (aliases > MAX_ALIASES) {
-          context.reportError(new GraphQLError(`The document uses ${aliases} aliases; the limit is ${MAX_ALIASES}.`, { extensions: { code: 'VALIDATION_ERROR' } }));
+          context.reportError(
+            new GraphQLError(`The document uses ${aliases} aliases; the limit is ${MAX_ALIASES}.`, { extensions: { code: 'VALIDATION_ERROR' } }),
+          );
         }
       },
     },

@@ -46,10 +46,12 @@ const first = z.number().int().min(1, 'must be an integer from 1 to 100').max(10
 const after = z.string().min(1).max(4096).optional().nullable();
 const namePrefix = z.string().min(1).max(200).optional().nullable();
 // A malformed id can never name a record of this tenant: NOT_FOUND, as REST's 404 would be for a foreign id.
-const idOf = (pattern: RegExp, what: string) => (id: string): string => {
-  if (!pattern.test(id)) throw notFound(what);
-  return id;
-};
+const idOf =
+  (pattern: RegExp, what: string) =>
+  (id: string): string => {
+    if (!pattern.test(id)) throw notFound(what);
+    return id;
+  };
 const spaceId = idOf(SPACE_ID_PATTERN, 'Space');
 const documentId = idOf(DOCUMENT_ID_PATTERN, 'Document');
 const webhookId = idOf(WEBHOOK_ID_PATTERN, 'Webhook');
@@ -172,7 +174,12 @@ export const resolvers = {
       const tenantId = need(ctx, 'queries:execute');
       const body = parse(
         submitQueryBody.strict(),
-        dropUndefined({ question: a.input.question, top_k: a.input.topK ?? undefined, document_ids: a.input.documentIds ?? undefined, mode: a.input.mode ?? undefined }),
+        dropUndefined({
+          question: a.input.question,
+          top_k: a.input.topK ?? undefined,
+          document_ids: a.input.documentIds ?? undefined,
+          mode: a.input.mode ?? undefined,
+        }),
         'input',
       );
       let q = await submitQuery(tenantId, spaceId(a.spaceId), body, { tier: ctx.principal.tier });

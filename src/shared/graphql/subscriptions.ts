@@ -94,7 +94,8 @@ export async function registerSubscription(
 ): Promise<SubscriptionTicket> {
   const schema = getSchema();
   const errors = validate(schema, document, [...specifiedRules, maxDepthRule, maxAliasesRule]);
-  if (errors.length > 0) throw new SubscriptionRequestError(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'VALIDATION_ERROR' } })));
+  if (errors.length > 0)
+    throw new SubscriptionRequestError(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'VALIDATION_ERROR' } })));
   const vars = getVariableValues(schema, operation.variableDefinitions ?? [], (rawVariables ?? {}) as Record<string, unknown>);
   if (vars.errors) throw new SubscriptionRequestError(vars.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'VALIDATION_ERROR' } })));
   const fragments = Object.fromEntries(
@@ -149,7 +150,13 @@ export function subscriptionInput(event: EventEnvelope): { field: string; key: s
       return {
         field: 'spaceEvents',
         key: `tenant:${event.tenant_id}`,
-        value: { type: event.event_type, eventId: event.event_id, timestamp: event.timestamp, space: camelize(d.space), changedFields: d.changed_fields ?? null },
+        value: {
+          type: event.event_type,
+          eventId: event.event_id,
+          timestamp: event.timestamp,
+          space: camelize(d.space),
+          changedFields: d.changed_fields ?? null,
+        },
       };
     case 'query.completed':
     case 'query.failed': {

@@ -28,7 +28,6 @@ export interface CostReport {
   rateLimitRequests: number;
 }
 
-
 const fragmentsOf = (defs: readonly { kind: Kind }[]): Record<string, FragmentDefinitionNode> =>
   Object.fromEntries(defs.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
 
@@ -55,7 +54,11 @@ const limits: Plugin<RequestContext> = {
     const cost: CostReport = { requestedQueryCost: requested, actualQueryCost: null, maxCost: c.GRAPHQL_MAX_COST, rateLimitRequests: requests };
     if (requested > c.GRAPHQL_MAX_COST) {
       setResultAndStopExecution({
-        errors: [new GraphQLError(`The query's cost ${requested} exceeds the limit of ${c.GRAPHQL_MAX_COST}: ask for fewer items (first) or fewer nested lists.`, { extensions: { code: 'VALIDATION_ERROR' } })],
+        errors: [
+          new GraphQLError(`The query's cost ${requested} exceeds the limit of ${c.GRAPHQL_MAX_COST}: ask for fewer items (first) or fewer nested lists.`, {
+            extensions: { code: 'VALIDATION_ERROR' },
+          }),
+        ],
         extensions: { cost },
       });
       return;
@@ -135,5 +138,11 @@ const YOGA_REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_
 /** Syntax, validation and limit errors: VALIDATION_ERROR unless they carry a project code already. */
 function withCode(e: GraphQLError): GraphQLError {
   if (typeof e.extensions.code === 'string' && !YOGA_REQUEST_CODES.has(e.extensions.code)) return e;
-  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'VALIDATION_ERROR' } });
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    extensions: { ...e.extensions, code: 'VALIDATION_ERROR' },
+  });
 }

@@ -1,8 +1,7 @@
 /** CORS from CORS_ORIGINS: exact origin matches only; unknown origins get no CORS headers at all. */
 export const CORS_METHODS = 'GET, POST, PUT, DELETE, PATCH';
 export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, X-API-Key, If-Match, X-Request-Id';
-export const CORS_EXPOSED_HEADERS =
-  'X-Request-Id, ETag, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset';
+export const CORS_EXPOSED_HEADERS = 'X-Request-Id, ETag, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset';
 export const CORS_MAX_AGE_SECONDS = 600;
 
 export function corsHeaders(origin: string | null, allowed: readonly string[]): Record<string, string> {

@@ -101,12 +101,9 @@ function routeEntry<P extends z.ZodType | undefined, Q extends z.ZodType | undef
 const hasScopes = (auth: EndpointAuth): boolean => typeof auth === 'object' && auth.scopes.length > 0;
 
 /** The pipeline as a plain function, so it can be tested without registering anything. */
-export function createHandler<
-  P extends z.ZodType | undefined,
-  Q extends z.ZodType | undefined,
-  B extends z.ZodType | undefined,
-  R extends z.ZodType | null,
->(options: EndpointOptions<P, Q, B, R>): (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponseInit> {
+export function createHandler<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined, R extends z.ZodType | null>(
+  options: EndpointOptions<P, Q, B, R>,
+): (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponseInit> {
   const params = options.params && strictSchema(options.params);
   const query = options.query && strictSchema(options.query);
   const body = options.body && strictSchema(options.body);

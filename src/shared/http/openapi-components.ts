@@ -50,7 +50,12 @@ function errorEnvelopeSchema(code: Json, description: string): Json {
           details: {
             type: 'array',
             description: 'Per-field problems (validation); empty otherwise.',
-            items: { type: 'object', required: ['field', 'issue'], properties: { field: { type: 'string' }, issue: { type: 'string' } }, additionalProperties: false },
+            items: {
+              type: 'object',
+              required: ['field', 'issue'],
+              properties: { field: { type: 'string' }, issue: { type: 'string' } },
+              additionalProperties: false,
+            },
           },
           retry_after: { type: 'integer', minimum: 0, description: 'Seconds to wait (RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED).' },
           budget: { type: 'integer', minimum: 0, description: 'The daily model-token budget (QUOTA_EXCEEDED).' },
@@ -76,15 +81,47 @@ const ERROR_RESPONSES: Record<Exclude<ErrorCode, 'METHOD_NOT_ALLOWED' | 'HEADERS
   UNAUTHENTICATED: { name: 'Unauthenticated', description: 'No valid X-API-Key or Bearer token.', message: 'A valid API key or bearer token is required.' },
   FORBIDDEN: { name: 'Forbidden', description: 'The credential lacks a scope the operation needs.', message: 'This credential lacks the scope spaces:write.' },
   NOT_FOUND: { name: 'NotFound', description: 'No such resource for this tenant (another tenant’s is a 404 too).', message: 'Space not found.' },
-  CONFLICT: { name: 'Conflict', description: 'The change conflicts with the current state (a duplicate name, a key already rotated…).', message: 'A space with this name already exists.' },
-  PRECONDITION_FAILED: { name: 'PreconditionFailed', description: 'If-Match does not match the current ETag: read again, then retry.', message: 'The resource has changed; read it again.' },
-  REQUEST_TIMEOUT: { name: 'RequestTimeout', description: 'The body did not arrive in time (a stalled or slow upload); nothing was stored.', message: 'The request body did not arrive in time.' },
+  CONFLICT: {
+    name: 'Conflict',
+    description: 'The change conflicts with the current state (a duplicate name, a key already rotated…).',
+    message: 'A space with this name already exists.',
+  },
+  PRECONDITION_FAILED: {
+    name: 'PreconditionFailed',
+    description: 'If-Match does not match the current ETag: read again, then retry.',
+    message: 'The resource has changed; read it again.',
+  },
+  REQUEST_TIMEOUT: {
+    name: 'RequestTimeout',
+    description: 'The body did not arrive in time (a stalled or slow upload); nothing was stored.',
+    message: 'The request body did not arrive in time.',
+  },
   PAYLOAD_TOO_LARGE: { name: 'PayloadTooLarge', description: 'The body exceeds the limit (`max_bytes`).', message: 'The request body is too large.' },
-  UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaType', description: 'The body’s media type is not accepted.', message: 'The request body must be application/json.' },
-  RATE_LIMIT_EXCEEDED: { name: 'RateLimitExceeded', description: 'Too many requests for the tier: wait Retry-After seconds.', message: 'Rate limit exceeded; retry later.' },
-  QUOTA_EXCEEDED: { name: 'QuotaExceeded', description: 'The tenant’s daily model-token budget is spent: Retry-After points at the next UTC day.', message: 'The daily token budget is spent.' },
-  INTERNAL: { name: 'Internal', description: 'An unexpected failure; quote X-Request-Id. Never carries internal detail.', message: 'An internal error occurred.' },
-  DEPENDENCY_UNAVAILABLE: { name: 'DependencyUnavailable', description: 'A backing service (database, storage, bus, model) is unavailable; retry later.', message: 'A dependency is unavailable; retry later.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    name: 'UnsupportedMediaType',
+    description: 'The body’s media type is not accepted.',
+    message: 'The request body must be application/json.',
+  },
+  RATE_LIMIT_EXCEEDED: {
+    name: 'RateLimitExceeded',
+    description: 'Too many requests for the tier: wait Retry-After seconds.',
+    message: 'Rate limit exceeded; retry later.',
+  },
+  QUOTA_EXCEEDED: {
+    name: 'QuotaExceeded',
+    description: 'The tenant’s daily model-token budget is spent: Retry-After points at the next UTC day.',
+    message: 'The daily token budget is spent.',
+  },
+  INTERNAL: {
+    name: 'Internal',
+    description: 'An unexpected failure; quote X-Request-Id. Never carries internal detail.',
+    message: 'An internal error occurred.',
+  },
+  DEPENDENCY_UNAVAILABLE: {
+    name: 'DependencyUnavailable',
+    description: 'A backing service (database, storage, bus, model) is unavailable; retry later.',
+    message: 'A dependency is unavailable; retry later.',
+  },
 };
 
 /** The components.responses entry for an error status, or undefined for a status no code maps to. */
@@ -96,8 +133,15 @@ export function errorResponseName(status: number): string | undefined {
 const stringHeader = (description: string, schema: Json = { type: 'string' }, required = false): Json => ({ description, required, schema });
 
 const headers: Record<string, Json> = {
-  XRequestId: stringHeader('The request id (the client’s own when well-formed); quote it in support requests.', { type: 'string', examples: [REQUEST_ID_EXAMPLE] }, true),
-  ETag: stringHeader('The version of the resource; send it back in If-Match to update or delete it.', { type: 'string', examples: ['"0000a1b2-0000-0d00-0000-65a4f0c10000"'] }),
+  XRequestId: stringHeader(
+    'The request id (the client’s own when well-formed); quote it in support requests.',
+    { type: 'string', examples: [REQUEST_ID_EXAMPLE] },
+    true,
+  ),
+  ETag: stringHeader('The version of the resource; send it back in If-Match to update or delete it.', {
+    type: 'string',
+    examples: ['"0000a1b2-0000-0d00-0000-65a4f0c10000"'],
+  }),
   Location: stringHeader('The URL of what was created (or, on a 302, where to fetch it).', { type: 'string', format: 'uri-reference' }),
   RateLimitLimit: stringHeader('Requests allowed per window for this caller (absent when unlimited).', { type: 'integer', minimum: 0 }),
   RateLimitRemaining: stringHeader('Requests left in the window.', { type: 'integer', minimum: 0 }),
@@ -183,7 +227,12 @@ export const SECURITY_SCHEMES: Json = {
   },
 };
 
-export function fixedComponents(): { schemas: Record<string, unknown>; responses: Record<string, Json>; headers: Record<string, Json>; parameters: Record<string, Json> } {
+export function fixedComponents(): {
+  schemas: Record<string, unknown>;
+  responses: Record<string, Json>;
+  headers: Record<string, Json>;
+  parameters: Record<string, Json>;
+} {
   const errors = errorComponents();
   return {
     schemas: { Meta: metaSchema, Pagination: paginationSchema, ...errors.schemas },

@@ -97,7 +97,10 @@ export const SCHEMA_EXAMPLES: Readonly<Record<string, unknown>> = {
   Document: document,
   Citation: citation,
   Query: query,
-  QueryWithLinks: { ...query, links: { self: `/api/v1/queries/${QUERY}`, status: `/api/v1/queries/${QUERY}/status`, results: `/api/v1/queries/${QUERY}/results` } },
+  QueryWithLinks: {
+    ...query,
+    links: { self: `/api/v1/queries/${QUERY}`, status: `/api/v1/queries/${QUERY}/status`, results: `/api/v1/queries/${QUERY}/results` },
+  },
   QueryStatus: { id: QUERY, space_id: SPACE, status: 'completed', created_at: T0, completed_at: T1 },
   Webhook: webhook,
   ApiKey: apiKey,

@@ -57,7 +57,10 @@ const PARAMETER_NOTES: Record<string, string> = {
 
 function parametersOf(route: RouteEntry, components: Record<string, unknown>): Json[] {
   const out: Json[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!schema) continue;
     const s = toSchema(schema, 'input', components) as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, prop] of Object.entries(s.properties ?? {})) {
@@ -96,7 +99,9 @@ function requestBodyOf(route: RouteEntry, components: Record<string, unknown>): 
       required: true,
       description: 'The file: multipart/form-data with a part named "file", or the raw bytes with their Content-Type and ?filename=.',
       content: {
-        'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        'multipart/form-data': {
+          schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        },
         'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
       },
     };
@@ -200,7 +205,13 @@ export const eventSchemaName = (eventType: string): string => `${pascal(eventTyp
 function webhooksOf(components: Record<string, unknown>): Json {
   const signatureHeaders: Json[] = [
     { name: 'webhook-id', in: 'header', required: true, schema: { type: 'string' }, description: 'The event id: the same on every retry; de-duplicate on it.' },
-    { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'Signing time, epoch seconds; reject deliveries older than 5 minutes.' },
+    {
+      name: 'webhook-timestamp',
+      in: 'header',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9]+$' },
+      description: 'Signing time, epoch seconds; reject deliveries older than 5 minutes.',
+    },
     {
       name: 'webhook-signature',
       in: 'header',
@@ -246,7 +257,9 @@ function webhooksOf(components: Record<string, unknown>): Json {
         parameters: signatureHeaders,
         requestBody: { required: true, content: { 'application/json': media } },
         responses: {
-          '200': { description: 'Any 2xx acknowledges the delivery. Anything else (or no answer within HTTP_TIMEOUT) is retried with backoff, then dead-lettered.' },
+          '200': {
+            description: 'Any 2xx acknowledges the delivery. Anything else (or no answer within HTTP_TIMEOUT) is retried with backoff, then dead-lettered.',
+          },
         },
         security: [],
       },

@@ -3,12 +3,7 @@ import { z } from 'zod';
 
 const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
 
-export const pageLimit = z.coerce
-  .number({ message: LIMIT_MESSAGE })
-  .int(LIMIT_MESSAGE)
-  .min(1, LIMIT_MESSAGE)
-  .max(100, LIMIT_MESSAGE)
-  .default(20);
+export const pageLimit = z.coerce.number({ message: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE).default(20);
 
 /** Opaque continuation token (src/shared/adapters pagination); bounded so a forged one cannot be huge. */
 export const cursorParam = z.string().min(1).max(4096).optional();

@@ -46,10 +46,7 @@ export async function findApiKey(tenantId: string, keyId: string): Promise<ApiKe
 /** Replaces a key; with ifMatch a stale ETag is PRECONDITION_FAILED. */
 export async function replaceApiKey(k: ApiKeyRecord, ifMatch?: string): Promise<ApiKeyRecord> {
   const c = await getContainer('apiKeys');
-  const { resource } = await cosmosCall(
-    () => c.item(k.id, k.id).replace(k, ifMatchOptions(ifMatch)),
-    'API key',
-  );
+  const { resource } = await cosmosCall(() => c.item(k.id, k.id).replace(k, ifMatchOptions(ifMatch)), 'API key');
   return resource ?? k;
 }
 

@@ -8,14 +8,7 @@ import { AppError, notFound, unauthenticated } from '../core/errors';
 import { hasScope, type Principal, type Scope } from '../core/principal';
 import { seal, unseal } from '../core/secret-box';
 import { getLogger } from '../services';
-import {
-  findApiKey,
-  insertApiKey,
-  listApiKeys as listApiKeyRecords,
-  readApiKeyByHash,
-  replaceApiKey,
-  touchApiKey,
-} from './api-key-store';
+import { findApiKey, insertApiKey, listApiKeys as listApiKeyRecords, readApiKeyByHash, replaceApiKey, touchApiKey } from './api-key-store';
 import { checkIfMatch } from '../http/conditional';
 import { forgetKey, getTenantCached, keyCache } from './caches';
 import { apiKeyEtag, apiKeyStatus, type ApiKeyRecord } from './records';
@@ -142,11 +135,7 @@ export async function getApiKey(tenantId: string, keyId: string): Promise<ApiKey
  * and only to a reader that could have granted the key's scopes: otherwise a keys:manage key
  * could collect an admin:all secret. Other readers see the record and leave the secret sealed.
  */
-export async function readApiKeyOnce(
-  tenantId: string,
-  keyId: string,
-  reader: Principal | 'system',
-): Promise<{ record: ApiKeyRecord; key?: string }> {
+export async function readApiKeyOnce(tenantId: string, keyId: string, reader: Principal | 'system'): Promise<{ record: ApiKeyRecord; key?: string }> {
   const record = await getApiKey(tenantId, keyId);
   if (!record.sealedKey) return { record };
   if (reader !== 'system' && ungrantable(reader, record.scopes).length > 0) return { record };
@@ -220,10 +209,7 @@ export async function rotateApiKey(
   const { _etag, ...oldDoc } = old;
   // Claim the old key first (If-Match): of two concurrent rotations only one proceeds.
   // expiryWarnedAt: the rotation itself announces when the old key stops (no separate warning).
-  const previous = await replaceApiKey(
-    { ...oldDoc, rotatedToKeyId: record.keyId, expiresAt: oldExpires, expiryWarnedAt: now.toISOString() },
-    _etag,
-  );
+  const previous = await replaceApiKey({ ...oldDoc, rotatedToKeyId: record.keyId, expiresAt: oldExpires, expiryWarnedAt: now.toISOString() }, _etag);
   let saved: ApiKeyRecord;
   try {
     saved = await insertApiKey(record);

@@ -7,14 +7,7 @@ import { getConfig } from '../config';
 import { hashSecret } from '../core/api-key';
 import { AppError, forbidden, unauthenticated } from '../core/errors';
 import type { Principal } from '../core/principal';
-import {
-  isWellFormedRefreshToken,
-  issueAccessToken,
-  newRefreshToken,
-  newTokenFamilyId,
-  verifyAccessToken,
-  type TokenSettings,
-} from '../core/tokens';
+import { isWellFormedRefreshToken, issueAccessToken, newRefreshToken, newTokenFamilyId, verifyAccessToken, type TokenSettings } from '../core/tokens';
 import { getLogger } from '../services';
 import { readApiKeyByHash } from './api-key-store';
 import { getKeyByIdCached, getTenantCached } from './caches';
@@ -39,11 +32,7 @@ export function tokenSettings(): TokenSettings {
   };
 }
 
-async function issuePair(
-  p: { keyId: string; tenantId: string; keyHash: string; principal: Principal },
-  familyId: string,
-  now: Date,
-): Promise<TokenPair> {
+async function issuePair(p: { keyId: string; tenantId: string; keyHash: string; principal: Principal }, familyId: string, now: Date): Promise<TokenPair> {
   const access = await issueAccessToken(
     tokenSettings(),
     { sub: p.keyId, tenantId: p.tenantId, scopes: p.principal.scopes, ...(p.principal.tier ? { tier: p.principal.tier } : {}) },

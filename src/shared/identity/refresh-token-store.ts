@@ -36,10 +36,6 @@ export async function revokeRefreshFamily(familyId: string, revokedAt: string): 
         .fetchAll(),
     'Refresh token',
   );
-  await Promise.all(
-    resources.map((r) =>
-      cosmosCall(() => c.item(r.id, r.id).patch([{ op: 'set', path: '/revokedAt', value: revokedAt }]), 'Refresh token'),
-    ),
-  );
+  await Promise.all(resources.map((r) => cosmosCall(() => c.item(r.id, r.id).patch([{ op: 'set', path: '/revokedAt', value: revokedAt }]), 'Refresh token')));
   return resources.length;
 }

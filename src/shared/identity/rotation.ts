@@ -49,11 +49,7 @@ async function deactivate(k: ApiKeyRecord, now: Date): Promise<void> {
   forgetKey(k);
 }
 
-export async function runKeyRotation(
-  settings: RotationSettings,
-  publisher: EventPublisher = noopPublisher,
-  now: Date = new Date(),
-): Promise<RotationSummary> {
+export async function runKeyRotation(settings: RotationSettings, publisher: EventPublisher = noopPublisher, now: Date = new Date()): Promise<RotationSummary> {
   const summary: RotationSummary = { deactivated: 0, warned: 0, rotated: 0, failed: 0 };
   const log = getLogger();
   for (const k of await listLiveApiKeys()) {

@@ -29,10 +29,7 @@ export async function readTenant(id: string): Promise<TenantRecord | undefined> 
 /** Replaces a tenant; with ifMatch a stale ETag is PRECONDITION_FAILED. */
 export async function replaceTenant(t: TenantRecord, ifMatch?: string): Promise<TenantRecord> {
   const c = await getContainer('tenants');
-  const { resource } = await cosmosCall(
-    () => c.item(t.id, t.id).replace(t, ifMatchOptions(ifMatch)),
-    'Tenant',
-  );
+  const { resource } = await cosmosCall(() => c.item(t.id, t.id).replace(t, ifMatchOptions(ifMatch)), 'Tenant');
   return resource ?? t;
 }
 

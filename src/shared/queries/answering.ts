@@ -113,7 +113,8 @@ async function generative(q: QueryRecord, hits: ChunkHit[], m: AnswerModel, onDe
     // estimated (4 characters a token) and the answer capped at what is left.
     const promptEstimate = Math.ceil(messages.reduce((n, msg) => n + msg.content.length, 0) / 4);
     const left = q.tokenBudget - (await tokensUsed(q.tenantId, utcDay())) - promptEstimate;
-    if (left < MIN_COMPLETION_TOKENS) throw new AnswerFailure('BUDGET_EXCEEDED', "The tenant's daily token budget was spent before this question could be answered.");
+    if (left < MIN_COMPLETION_TOKENS)
+      throw new AnswerFailure('BUDGET_EXCEEDED', "The tenant's daily token budget was spent before this question could be answered.");
     maxTokens = Math.min(maxTokens, left);
   }
   const rewriter = new CitationRewriter(hits.length, c.QUERY_ANSWER_MAX_CHARS);

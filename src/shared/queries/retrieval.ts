@@ -179,10 +179,7 @@ export class SpaceRetrieval {
   }
 
   private async build(tenantId: string, spaceId: string, version: number): Promise<Warm> {
-    const [documents, chunks] = await Promise.all([
-      this.o.content.processedDocuments(tenantId, spaceId),
-      this.o.content.spaceChunks(tenantId, spaceId),
-    ]);
+    const [documents, chunks] = await Promise.all([this.o.content.processedDocuments(tenantId, spaceId), this.o.content.spaceChunks(tenantId, spaceId)]);
     const byDoc = groupByDocument(chunks);
     const index = SpaceIndex.empty(this.vectorModel, version);
     for (const d of documents) index.addDocument(d.id, d.fingerprint, byDoc.get(d.id) ?? []);

@@ -20,9 +20,7 @@ export const negotiateQuery = z.object({
 });
 
 /** The negotiate answer (response schema of GET /v1/realtime/negotiate). */
-export const negotiateDto = z
-  .object({ url: z.string(), groups: z.array(z.string()), expires_in: z.number().int() })
-  .meta({ id: 'RealtimeNegotiation' });
+export const negotiateDto = z.object({ url: z.string(), groups: z.array(z.string()), expires_in: z.number().int() }).meta({ id: 'RealtimeNegotiation' });
 
 export interface NegotiateResult {
   url: string;

@@ -51,11 +51,13 @@ export async function enqueuePush(event: EventEnvelope): Promise<void> {
 
 /** Sends the event to its groups; what failed is re-enqueued for later. Returns the groups sent. */
 export async function deliverPush(message: PushMessage, log: Logger, now = Date.now()): Promise<number> {
-  const graphql = message.graphql ?? (await shapeForSubscriptions(message.event, log).catch((e: unknown) => {
-    // A failed lookup must not hold back the plain push; GraphQL subscribers miss this event.
-    log.warn('graphql subscriptions not looked up', { event_id: message.event.event_id, error: e instanceof Error ? e.message : String(e) });
-    return [];
-  }));
+  const graphql =
+    message.graphql ??
+    (await shapeForSubscriptions(message.event, log).catch((e: unknown) => {
+      // A failed lookup must not hold back the plain push; GraphQL subscribers miss this event.
+      log.warn('graphql subscriptions not looked up', { event_id: message.event.event_id, error: e instanceof Error ? e.message : String(e) });
+      return [];
+    }));
   const [results, gqlResults] = await Promise.all([
     Promise.allSettled(message.groups.map((g) => sendToGroup(g, message.event))),
     Promise.allSettled(graphql.map((m) => sendToGroup(m.group, m.payload))),

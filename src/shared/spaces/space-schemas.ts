@@ -21,10 +21,7 @@ export const spaceDescription = z.string().max(2000, 'must be at most 2000 chara
 
 /** Flat key/value metadata: at most 50 keys, small values, about 16 KB in all. */
 export const spaceMetadata = z
-  .record(
-    z.string().min(1).max(64, 'keys must be 1-64 characters'),
-    z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]),
-  )
+  .record(z.string().min(1).max(64, 'keys must be 1-64 characters'), z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]))
   .refine((m) => Object.keys(m).length <= 50, 'must have at most 50 keys')
   .refine((m) => JSON.stringify(m).length <= 16_384, 'must be at most 16 KB as JSON');
 

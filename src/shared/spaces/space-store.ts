@@ -157,7 +157,10 @@ export async function listSpaces(tenantId: string, q: ListSpacesQuery): Promise<
     parameters.push({ name: '@p', value: q.prefix });
   }
   // A cursor only works for the very list (tenant, filter, order) it came from.
-  const filterHash = createHash('sha256').update(q.prefix ?? '').digest('base64url').slice(0, 16);
+  const filterHash = createHash('sha256')
+    .update(q.prefix ?? '')
+    .digest('base64url')
+    .slice(0, 16);
   return queryPage<SpaceRecord>(
     c,
     { query: `SELECT * FROM c WHERE ${where} ORDER BY ${field} ${direction}`, parameters },

@@ -7,16 +7,7 @@ import { checkIfMatch } from '../http/conditional';
 import type { Page } from '../adapters/cosmos';
 import { publishQuietly } from '../events/publish-quietly';
 import { newSpaceId, nameKeyOf, toSpaceDto, type SpaceMetadata, type SpaceRecord } from './space-records';
-import {
-  insertSpace,
-  countSpaces,
-  listSpaces,
-  patchSpace,
-  readSpace,
-  spaceNotFound,
-  type ListSpacesQuery,
-  type SpaceChanges,
-} from './space-store';
+import { insertSpace, countSpaces, listSpaces, patchSpace, readSpace, spaceNotFound, type ListSpacesQuery, type SpaceChanges } from './space-store';
 
 export async function getSpace(tenantId: string, id: string): Promise<SpaceRecord> {
   const s = await readSpace(tenantId, id);

@@ -22,7 +22,11 @@
  */
 import { createRequire } from 'node:module';
 import { metrics as otelMetrics, type Counter, type Histogram } from '@opentelemetry/api';
-import type { useAzureMonitor as UseAzureMonitor, flushAzureMonitor as FlushAzureMonitor, shutdownAzureMonitor as ShutdownAzureMonitor } from 'applicationinsights';
+import type {
+  useAzureMonitor as UseAzureMonitor,
+  flushAzureMonitor as FlushAzureMonitor,
+  shutdownAzureMonitor as ShutdownAzureMonitor,
+} from 'applicationinsights';
 import { setMetrics, type MetricAttributes, type Metrics } from '../metrics';
 import { setOpenTelemetrySpans } from './trace';
 

@@ -54,8 +54,7 @@ export function currentTraceparent(): string | undefined {
   return t ? formatTraceparent(t) : undefined;
 }
 
-const clean = (a: SpanAttributes | undefined): Attributes =>
-  Object.fromEntries(Object.entries(a ?? {}).filter(([, v]) => v !== undefined));
+const clean = (a: SpanAttributes | undefined): Attributes => Object.fromEntries(Object.entries(a ?? {}).filter(([, v]) => v !== undefined));
 
 export async function inSpan<T>(o: SpanOptions, fn: (span: ActiveSpan) => Promise<T>): Promise<T> {
   const remote = parseTraceparent(o.parent);

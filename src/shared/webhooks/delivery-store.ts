@@ -148,19 +148,12 @@ export async function writeAttemptLog(log: Omit<AttemptLog, 'id' | 'kind'>): Pro
 }
 
 /** A webhook's attempt logs, newest first, within the retention period. */
-export async function listAttemptLogs(
-  tenantId: string,
-  webhookId: string,
-  since: Date,
-  limit: number,
-  cursor: string | undefined,
-): Promise<Page<AttemptLog>> {
+export async function listAttemptLogs(tenantId: string, webhookId: string, since: Date, limit: number, cursor: string | undefined): Promise<Page<AttemptLog>> {
   const c = await getContainer('webhookDeliveries');
   return queryPage<AttemptLog>(
     c,
     {
-      query:
-        'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND c.createdAt >= @since ORDER BY c.createdAt DESC',
+      query: 'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND c.createdAt >= @since ORDER BY c.createdAt DESC',
       parameters: [
         { name: '@t', value: tenantId },
         { name: '@k', value: 'attempt' },
@@ -183,22 +176,21 @@ export async function listDeliveries(
 ): Promise<DeliveryRecord[]> {
   const c = await getContainer('webhookDeliveries');
   return cosmosCall(async () => {
-    const resources = c.items
-      .query<DeliveryRecord>(
-        {
-          query:
-            'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND ARRAY_CONTAINS(@s, c.status) AND c.createdAt >= @since AND c.createdAt <= @until ORDER BY c.createdAt ASC',
-          parameters: [
-            { name: '@t', value: tenantId },
-            { name: '@k', value: 'delivery' },
-            { name: '@w', value: webhookId },
-            { name: '@s', value: [...statuses] },
-            { name: '@since', value: since.toISOString() },
-            { name: '@until', value: until.toISOString() },
-          ],
-        },
-        { partitionKey: tenantId, maxItemCount: Math.min(max, 1_000) },
-      );
+    const resources = c.items.query<DeliveryRecord>(
+      {
+        query:
+          'SELECT * FROM c WHERE c.tenantId = @t AND c.kind = @k AND c.webhookId = @w AND ARRAY_CONTAINS(@s, c.status) AND c.createdAt >= @since AND c.createdAt <= @until ORDER BY c.createdAt ASC',
+        parameters: [
+          { name: '@t', value: tenantId },
+          { name: '@k', value: 'delivery' },
+          { name: '@w', value: webhookId },
+          { name: '@s', value: [...statuses] },
+          { name: '@since', value: since.toISOString() },
+          { name: '@until', value: until.toISOString() },
+        ],
+      },
+      { partitionKey: tenantId, maxItemCount: Math.min(max, 1_000) },
+    );
     return fetchUpTo(resources, max);
   });
 }

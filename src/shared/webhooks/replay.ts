@@ -41,7 +41,14 @@ async function restart(d: DeliveryRecord, now: Date): Promise<boolean> {
   });
   if (!next) return false;
   try {
-    await enqueueDelivery({ tenantId: next.tenantId, deliveryId: next.id, webhookId: next.webhookId, event: next.event, attempt: 1, generation: next.generation });
+    await enqueueDelivery({
+      tenantId: next.tenantId,
+      deliveryId: next.id,
+      webhookId: next.webhookId,
+      event: next.event,
+      attempt: 1,
+      generation: next.generation,
+    });
   } catch (err) {
     // No message carries the new generation: put the delivery back as it was, or it would stay
     // "pending" for good (nothing sends it, and replay skips deliveries in progress).

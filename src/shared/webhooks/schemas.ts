@@ -72,9 +72,7 @@ export const webhookDetailDto = webhookDto.extend(webhookHealthDto.shape).meta({
 const secretNote = 'The signing secret (whsec_…); shown once, store it now.';
 export const webhookWithSecretDto = webhookDto.extend({ secret: z.string().meta({ description: secretNote }) }).meta({ id: 'WebhookWithSecret' });
 
-export const rotatedWebhookDto = webhookWithSecretDto
-  .extend({ previous_secret_expires_at: instant.nullable() })
-  .meta({ id: 'RotatedWebhook' });
+export const rotatedWebhookDto = webhookWithSecretDto.extend({ previous_secret_expires_at: instant.nullable() }).meta({ id: 'RotatedWebhook' });
 
 export const attemptDto = z
   .object({

@@ -65,9 +65,7 @@ export async function replaceWebhook(record: WebhookRecord, ifMatch?: string): P
   const c = await getContainer('webhooks');
   const { _etag: _ignored, ...body } = record;
   return cosmosCall(async () => {
-    const { resource } = await c
-      .item(record.id, record.tenantId)
-      .replace<WebhookRecord>(body as WebhookRecord, ifMatchOptions(ifMatch));
+    const { resource } = await c.item(record.id, record.tenantId).replace<WebhookRecord>(body as WebhookRecord, ifMatchOptions(ifMatch));
     return resource as WebhookRecord;
   }, WHAT);
 }
@@ -99,4 +97,3 @@ export async function listEnabledWebhooks(tenantId: string): Promise<WebhookReco
     return resources;
   });
 }
-

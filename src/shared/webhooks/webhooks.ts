@@ -15,15 +15,7 @@ import { generateWebhookSecret } from '../core/webhook-signing';
 import { checkIfMatch } from '../http/conditional';
 import { invalidateWebhooks } from './webhook-cache';
 import { readWebhookHealth, writeWebhookHealth, type WebhookHealth } from './webhook-health';
-import {
-  deleteWebhook,
-  getWebhook,
-  insertWebhook,
-  listWebhooksPage,
-  newWebhookId,
-  replaceWebhook,
-  type WebhookRecord,
-} from './webhook-store';
+import { deleteWebhook, getWebhook, insertWebhook, listWebhooksPage, newWebhookId, replaceWebhook, type WebhookRecord } from './webhook-store';
 
 /** The SSRF guard at creation and update (delivery checks again: DNS can change). */
 async function checkUrl(url: string): Promise<string> {
@@ -52,13 +44,7 @@ export async function createWebhook(tenantId: string, body: WebhookBody, now: Da
   return { record, secret };
 }
 
-export async function updateWebhook(
-  tenantId: string,
-  id: string,
-  body: WebhookBody,
-  ifMatch: string | null,
-  now: Date = new Date(),
-): Promise<WebhookRecord> {
+export async function updateWebhook(tenantId: string, id: string, body: WebhookBody, ifMatch: string | null, now: Date = new Date()): Promise<WebhookRecord> {
   const current = await getWebhook(tenantId, id);
   checkIfMatch(ifMatch, current._etag);
   const url = body.url === current.url ? current.url : await checkUrl(body.url);

@@ -19,7 +19,9 @@ describe('contract check', () => {
 
   it('catches an undeclared status, a wrong code, a missing field, a missing X-Request-Id and an undeclared body', () => {
     expect(contractProblems('GET', `${api}/v1/spaces/x`, json(418, notFound))[0]).toMatch(/does not declare/);
-    expect(contractProblems('GET', `${api}/v1/spaces/x`, json(404, { ...notFound, error: { ...notFound.error, code: 'CONFLICT' } }))[0]).toMatch(/outside its schema/);
+    expect(contractProblems('GET', `${api}/v1/spaces/x`, json(404, { ...notFound, error: { ...notFound.error, code: 'CONFLICT' } }))[0]).toMatch(
+      /outside its schema/,
+    );
     expect(contractProblems('GET', `${api}/health`, json(200, { data: { status: 'ok' }, meta }))[0]).toMatch(/outside its schema/);
     const noId = { status: 404, headers: new Headers({ 'content-type': 'application/json' }), text: JSON.stringify(notFound) };
     expect(contractProblems('GET', `${api}/v1/spaces/x`, noId)[0]).toMatch(/X-Request-Id/);

@@ -37,7 +37,9 @@ function errorsOf(schema: unknown, value: unknown): unknown[] {
 }
 
 const operations = (): Array<[string, string, Json]> =>
-  Object.entries(spec.paths as Record<string, Json>).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => [m, path, op as Json] as [string, string, Json]));
+  Object.entries(spec.paths as Record<string, Json>).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([m, op]) => [m, path, op as Json] as [string, string, Json]),
+  );
 
 describe('openapi.json', () => {
   it('is committed as the code generates it', () => {

@@ -24,8 +24,7 @@ const ctx = () => new InvocationContext({ functionName: 'test' });
 function json(res: HttpResponseInit): Record<string, any> {
   return JSON.parse(String(res.body as string));
 }
-const header = (res: HttpResponseInit, name: string): string | undefined =>
-  (res.headers as Record<string, string>)[name];
+const header = (res: HttpResponseInit, name: string): string | undefined => (res.headers as Record<string, string>)[name];
 
 const bodySchema = z.object({ name: z.string().min(1).max(10), count: z.number().int().optional() });
 
@@ -115,10 +114,7 @@ describe('CORS', () => {
   });
 
   it('answers a preflight for a listed origin', async () => {
-    const res = await get(
-      request({ method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST' } }),
-      ctx(),
-    );
+    const res = await get(request({ method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST' } }), ctx());
     expect(res.status).toBe(204);
     expect(header(res, 'Access-Control-Allow-Methods')).toBe('GET, POST, PUT, DELETE, PATCH');
     expect(header(res, 'Access-Control-Allow-Headers')).toContain('X-API-Key');
@@ -157,7 +153,9 @@ describe('bad input', () => {
   it('400 on wrong types with field details', async () => {
     const res = await post('{"name":5,"count":"x"}');
     expect(res.status).toBe(400);
-    const fields = json(res).error.details.map((d: { field: string }) => d.field).sort();
+    const fields = json(res)
+      .error.details.map((d: { field: string }) => d.field)
+      .sort();
     expect(fields).toEqual(['body.count', 'body.name']);
   });
 
@@ -199,7 +197,9 @@ describe('bad input', () => {
     expect(json(badId).error.details[0].field).toBe('params.id');
     const badQuery = await h(request({ url: 'http://127.0.0.1/api/things/abc?limit=0&foo=1', params: { id: 'abc' } }), ctx());
     expect(badQuery.status).toBe(400);
-    const fields = json(badQuery).error.details.map((d: { field: string }) => d.field).sort();
+    const fields = json(badQuery)
+      .error.details.map((d: { field: string }) => d.field)
+      .sort();
     expect(fields).toEqual(['query.foo', 'query.limit']);
   });
 });
