@@ -88,6 +88,8 @@ describe('questions: generative answers through Azure OpenAI', () => {
     expect(sent[0]!.deployment).toBe(DEPLOYMENT);
     expect(sent[0]!.body.max_tokens).toBe(800);
     expect(ai.requests[0]!.headers['api-key']).toBe(ai.apiKey);
+    // ?wait=true answers once the query is finished; the day's usage is added just after it.
+    await h.settle();
     const after = await readTokenUsage(t.tenantId, utcDay());
     expect(after!.totalTokens - before).toBe(q.usage.prompt_tokens + q.usage.completion_tokens);
   });
@@ -268,6 +270,7 @@ describe('questions: daily token budgets', () => {
     setSetting('QUERY_DAILY_TOKEN_BUDGETS', JSON.stringify({ basic: 100_000 }));
     const first = await ask({ question: 'Which package manager does Rust use?' }, '?wait=true', b.apiKey, bSpace);
     expect(first.body.data.status).toBe('completed');
+    await h.settle(); // the day's usage is added just after the query is finished
     const used = (await readTokenUsage(b.tenantId, utcDay()))!.totalTokens;
     expect(used).toBe(first.body.data.usage.prompt_tokens + first.body.data.usage.completion_tokens);
     setSetting('QUERY_DAILY_TOKEN_BUDGETS', JSON.stringify({ basic: used }));
