@@ -250,10 +250,9 @@ async function main(): Promise<void> {
     // both ways); realtime.yml makes changes of its own, so events flow while its connections are
     // held. EVA_LOAD_TOGETHER=1 runs them side by side, as a many-core machine can.
     const one = async (s: string) => ({ name: s, ...(await runScenario(s, profile, outDir, env)) });
-    const results =
-      process.env.EVA_LOAD_TOGETHER === '1'
-        ? await Promise.all(scenarios.map(one))
-        : await scenarios.reduce<Promise<Array<Awaited<ReturnType<typeof one>>>>>(async (acc, s) => [...(await acc), await one(s)], Promise.resolve([]));
+    const results: Array<Awaited<ReturnType<typeof one>>> = [];
+    if (process.env.EVA_LOAD_TOGETHER === '1') results.push(...(await Promise.all(scenarios.map(one))));
+    else for (const s of scenarios) results.push(await one(s));
     for (const r of results) if (r.summary) printSummary(r.name, r.summary);
     process.stdout.write(`== results: ${outDir}\n`);
     const failed = results.filter((r) => r.code !== 0).map((r) => r.name);

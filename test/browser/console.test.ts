@@ -4,15 +4,14 @@
  * the answer with its sources. Fails, not skips, when
  * Chromium is missing (.ci/run installs it). Saves a screenshot under test-artifacts/ (git-ignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTenantWithKey } from '../helpers/identity';
 import { DOCUMENT_FUNCTIONS, QUERY_FUNCTIONS, TEST_JWT_SECRET } from '../helpers/host-presets';
+import { useChromium } from '../helpers/chromium';
 import { useTestHost } from '../helpers/test-host';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const h = useTestHost({
   functions: [
     ...DOCUMENT_FUNCTIONS,
@@ -26,19 +25,12 @@ const h = useTestHost({
   env: { JWT_SECRET_KEY: TEST_JWT_SECRET, RATE_LIMIT_ENABLED: 'false' },
 });
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does) or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('live console', () => {
   it('creates a space, uploads a file, shows both events live and answers a question with its sources', async () => {
     const t = await createTenantWithKey();
-    const page = await browser.newPage();
+    const page = await chromium.browser().newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${h.api}/console`);

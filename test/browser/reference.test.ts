@@ -4,30 +4,21 @@
  * origin (every request off this host is aborted and recorded), and Scalar reports no part of the
  * description it cannot read. Fails, not skips, without Chromium.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from '../helpers/chromium';
 import { useTestHost } from '../helpers/test-host';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const h = useTestHost({
   blob: false,
   functions: ['src/functions/docs-page.ts', 'src/functions/docs-assets.ts', 'src/functions/openapi-json.ts', 'src/functions/spaces-create.ts'],
   env: { RATE_LIMIT_ENABLED: 'false' },
 });
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does) or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('API reference page', () => {
   it('renders the operations offline, from this host only', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.browser().newPage();
     const origin = new URL(h.api).origin;
     const foreign: string[] = [];
     const errors: string[] = [];

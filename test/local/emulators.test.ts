@@ -4,14 +4,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getConfig, resetConfig } from '../../src/shared/config';
 import { startEmulators } from '../../local/emulators';
+import { EMULATOR_SETTINGS } from '../../local/emulators-process';
 
-const SETTINGS = [
-  'COSMOS_DB_ENDPOINT',
-  'COSMOS_DB_KEY',
-  'BLOB_STORAGE_CONNECTION_STRING',
-  'SERVICE_BUS_CONNECTION_STRING',
-  'WEB_PUBSUB_CONNECTION_STRING',
-] as const;
+/** The settings the emulators put into the environment (the same list the emulators process reports). */
+const SETTINGS = EMULATOR_SETTINGS;
 const original = Object.fromEntries(SETTINGS.map((k) => [k, process.env[k]]));
 
 function restoreEnv() {
