@@ -5,6 +5,8 @@
  * settings that point at them ({ env }) over IPC once they listen, and stops on the message 'stop'
  * or when its parent goes away.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { startEmulators } from './emulators';
 
 /** The settings a local host needs to use emulators running elsewhere. */
@@ -18,6 +20,36 @@ export const EMULATOR_SETTINGS = [
 
 export interface EmulatorProcessReady {
   env: Record<string, string>;
+}
+
+export interface ForkedEmulators {
+  child: ChildProcess;
+  /** The settings that point at them: merge into process.env (then resetConfig) or a child's env. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks this module (compiled, beside the caller's dist) and resolves once the emulators listen.
+ * cpuProfileDir writes the process's CPU profile there when it stops.
+ */
+export function forkEmulators(options: { cpuProfileDir?: string } = {}): Promise<ForkedEmulators> {
+  const child = fork(join(__dirname, 'emulators-process.js'), [], {
+    env: { ...process.env, DEBUG: undefined, LOG_LEVEL: 'warn' },
+    execArgv: options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, env: (m as EmulatorProcessReady).env, stop }));
+    child.once('exit', (code) => reject(new Error(`the emulators process exited with ${code}`)));
+  });
 }
 
 async function main(): Promise<void> {

@@ -9,12 +9,16 @@
  *    first request to the last receipt (and the latency under that load);
  *  - for 1 subscription also the pipeline alone: events published in-process with publishEvent,
  *    as a handler does, since one delivery per change is capped by the change endpoint itself.
- * Targets: >= 200 deliveries/s; p50 < 100 ms. Loopback only; the Cosmos emulator runs in-process
- * (every part — client, host, emulator, receiver — shares one Node process and its one core).
+ * Targets: >= 200 deliveries/s; p50 < 100 ms. Loopback only. The emulators (Cosmos DB, the Service
+ * Bus AMQP stand-in) run in a process of their own, as `npm run load:local` runs them: in Azure they
+ * are other machines, and sharing the host's event loop would charge their work to the host. The
+ * client, the host and the receiver share this process. BENCH_ONE_PROCESS=1 runs the emulators in
+ * this process too (every part on one core).
  * BENCH_PACED / BENCH_BURST_1 / BENCH_BURST_50 / BENCH_CONCURRENCY override 100 / 600 / 40 / 8.
  */
 import { installFunctionsCore } from '../local/functions-core';
 import { startEmulators } from '../local/emulators';
+import { forkEmulators } from '../local/emulators-process';
 import { startLocalHost, type LocalHost } from '../local/host';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../local/webhook-receiver';
 import { resetConfig } from '../src/shared/config';
@@ -165,18 +169,24 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     RATE_LIMIT_ENABLED: 'false',
   });
+  const oneProcess = process.env.BENCH_ONE_PROCESS === '1';
   resetConfig();
   installFunctionsCore();
-  const emulators = await startEmulators({ blob: false });
+  const emulators = oneProcess ? await startEmulators({ blob: false }) : await forkEmulators();
+  if ('env' in emulators) Object.assign(process.env, emulators.env);
+  resetConfig();
   await resetServices();
-  const host = await startLocalHost({ port: 0, startTimers: false, serviceBus: emulators.serviceBus });
+  const standIn = 'serviceBus' in emulators ? emulators.serviceBus : undefined;
+  const host = await startLocalHost({ port: 0, startTimers: false, serviceBus: standIn });
   const receiver = await startWebhookReceiver();
-  reportPending = () => {
-    for (const q of host.broker.queueNames()) {
-      const c = host.broker.counts(q);
-      if (Object.values(c).some((n) => n > 0)) console.error(`pending on "${q}": ${JSON.stringify(c)}`);
-    }
-  };
+  if (standIn) {
+    reportPending = () => {
+      for (const q of host.broker.queueNames()) {
+        const c = host.broker.counts(q);
+        if (Object.values(c).some((n) => n > 0)) console.error(`pending on "${q}": ${JSON.stringify(c)}`);
+      }
+    };
+  }
   try {
     const warm = await Subscribers.create(host, receiver, 'warmup', 2);
     await burst(warm, 40, 'warmup');
@@ -193,7 +203,9 @@ async function main(): Promise<void> {
     const fiftyPaced = await paced(fifty, Math.max(10, Math.round(PACED / 5)), 'fifty paced');
     const fiftyBurst = await burst(fifty, BURST_50, 'fifty burst');
 
-    console.log(`bench:webhooks — change -> signed webhook at a loopback receiver (one process: client, host, Cosmos emulator, receiver)`);
+    console.log(
+      `bench:webhooks — change -> signed webhook at a loopback receiver (${oneProcess ? 'one process: client, host, emulators, receiver' : 'client, host and receiver in one process; Cosmos DB and Service Bus stand-ins in another'})`,
+    );
     console.log(` 1 subscription/event,  changes one at a time:        ${fmt(onePaced)}`);
     console.log(` 1 subscription/event,  ${CONCURRENCY} clients, HTTP changes:     ${fmt(oneBurst)}`);
     console.log(` 1 subscription/event,  ${CONCURRENCY} publishers, in-process:    ${fmt(onePipe)}   (latency from publishEvent's return)`);

@@ -13,14 +13,14 @@
  * an HTML latency chart under load-tests/results/ (git-ignored), prints the figures against the
  * production checklist's targets, and exits non-zero when Artillery's `ensure` thresholds fail.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/shared/core/api-key';
 import { freePort } from '../local/free-port';
 import { projectRoot } from '../local/host';
-import type { EmulatorProcessReady } from '../local/emulators-process';
+import { forkEmulators } from '../local/emulators-process';
 import { latencyChartHtml, summarise, type ArtilleryReport, type RunSummary } from './load-report';
 
 type Profile = 'local' | 'smoke' | 'production';
@@ -86,20 +86,6 @@ async function waitUntilReady(origin: string, bootstrapKey: string, child: Child
   throw new Error('the local host was not ready within a minute');
 }
 
-/** The emulators in a process of their own (they are other machines in Azure); resolves with their settings. */
-function startEmulatorProcess(): Promise<{ child: ChildProcess; env: Record<string, string> }> {
-  const profileDir = process.env.EVA_LOAD_CPU_PROF;
-  const child = fork(join(root, 'dist', 'local', 'emulators-process.js'), [], {
-    env: { ...process.env, DEBUG: undefined, LOG_LEVEL: 'warn' },
-    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'emulators')] : [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, env: (m as EmulatorProcessReady).env }));
-    child.once('exit', (code) => reject(new Error(`the emulators process exited with ${code}`)));
-  });
-}
-
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -115,9 +101,10 @@ function stopChild(child: ChildProcess): Promise<void> {
  * profiles of both there (the emulators' under emulators/; open them in Chrome DevTools).
  */
 async function startLocalApi(bootstrapKey: string, tenantId: string): Promise<LocalApi> {
-  const emulators = await startEmulatorProcess();
-  const port = await freePort();
+  // The emulators in a process of their own: they are other machines in Azure.
   const profileDir = process.env.EVA_LOAD_CPU_PROF;
+  const emulators = await forkEmulators({ cpuProfileDir: profileDir ? join(profileDir, 'emulators') : undefined });
+  const port = await freePort();
   const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(root, 'dist', 'local', 'start.js')], {
     cwd: root,
     env: {
@@ -137,7 +124,7 @@ async function startLocalApi(bootstrapKey: string, tenantId: string): Promise<Lo
   const origin = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     await stopChild(child);
-    await stopChild(emulators.child);
+    await emulators.stop();
   };
   try {
     await waitUntilReady(origin, bootstrapKey, child, 60_000);

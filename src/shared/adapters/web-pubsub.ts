@@ -4,8 +4,9 @@
  * WEB_PUBSUB_ENDPOINT with the identity (src/shared/core/azure-auth.ts). Implements
  * RealtimePublisher (send JSON to a group) and RealtimeNegotiator (client access URLs).
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azure/web-pubsub';
+import { AzureKeyCredential, WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azure/web-pubsub';
 import { dependencyUnavailable } from '../core/errors';
 import type { RealtimeClientAccess, RealtimeNegotiator, RealtimePublisher } from '../ports';
 
@@ -24,8 +25,49 @@ export interface WebPubSubOptions {
 /** The role that lets a client join and leave exactly one group, and nothing else. */
 export const joinRoleFor = (group: string): string => `webpubsub.joinLeaveGroup.${group}`;
 
+/**
+ * The access key as the SDK's credential, but handed out as a secret KeyObject. Why: the SDK signs
+ * a token for every REST call (and every client access URL) with jsonwebtoken, which first tries
+ * createPrivateKey() on a string key and catches the throw — an Error with a stack trace per call,
+ * 11% of the host's CPU while it pushes events (bench:webhooks profile). jsonwebtoken takes a
+ * KeyObject as it is; the bytes it signs with are the same (the key string's UTF-8).
+ */
+class SecretKeyObjectCredential extends AzureKeyCredential {
+  #secret: KeyObject;
+  constructor(key: string) {
+    super(key);
+    this.#secret = createSecretKey(Buffer.from(key, 'utf8'));
+  }
+  override get key(): string {
+    // jsonwebtoken's sign() accepts a KeyObject wherever it accepts the string.
+    return this.#secret as unknown as string;
+  }
+  override update(newKey: string): void {
+    super.update(newKey);
+    this.#secret = createSecretKey(Buffer.from(newKey, 'utf8'));
+  }
+}
+
+/** Endpoint and key from `Endpoint=…;AccessKey=…[;Port=…];Version=1.0`, read as the SDK reads it. */
+export function parseWebPubSubConnectionString(connectionString: string): { endpoint: string; accessKey: string } {
+  const parts = new Map<string, string>();
+  for (const piece of connectionString.split(';')) {
+    const i = piece.indexOf('=');
+    if (i > 0) parts.set(piece.slice(0, i).toLowerCase(), piece.slice(i + 1));
+  }
+  const raw = parts.get('endpoint');
+  const accessKey = parts.get('accesskey');
+  if (!raw || !accessKey) throw new TypeError('WEB_PUBSUB_CONNECTION_STRING needs Endpoint and AccessKey');
+  const url = new URL(raw.startsWith('http') ? raw : `https://${raw}`);
+  const port = parts.get('port');
+  if (port) url.port = port;
+  return { endpoint: url.toString(), accessKey };
+}
+
 export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & RealtimeNegotiator {
-  const endpoint = options.endpoint ?? /endpoint=([^;]+)/i.exec(options.connectionString ?? '')?.[1] ?? '';
+  const identity = options.endpoint && options.credential ? { endpoint: options.endpoint, credential: options.credential } : undefined;
+  const keyed = identity ? undefined : parseWebPubSubConnectionString(options.connectionString ?? '');
+  const endpoint = identity?.endpoint ?? keyed?.endpoint ?? '';
   const clientOptions: WebPubSubServiceClientOptions = {
     // Only the loopback stand-in speaks plain http; a real service is always https.
     allowInsecureConnection: endpoint.startsWith('http:'),
@@ -33,10 +75,12 @@ export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & 
     retryOptions: { maxRetries: 0 },
   };
   // With the identity, client access tokens are issued by the service (generateToken), not signed here.
-  const client =
-    options.endpoint && options.credential
-      ? new WebPubSubServiceClient(options.endpoint, options.credential, options.hub, clientOptions)
-      : new WebPubSubServiceClient(options.connectionString ?? '', options.hub, clientOptions);
+  const client = new WebPubSubServiceClient(
+    endpoint,
+    identity ? identity.credential : new SecretKeyObjectCredential(keyed?.accessKey ?? ''),
+    options.hub,
+    clientOptions,
+  );
   return {
     async sendToGroup(group: string, payload: unknown): Promise<void> {
       try {
