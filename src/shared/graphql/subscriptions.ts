@@ -31,7 +31,8 @@ import { queryCost } from './cost';
 import { parseDocument } from './document';
 import { maxAliasesRule, maxDepthRule } from './limits';
 import { createLoaders } from './loaders';
-import { findSubscriptions, upsertSubscription, type SubscriptionRecord } from './subscription-store';
+import { getLiveSubscriptions, invalidateSubscriptions } from './subscription-cache';
+import { upsertSubscription, type SubscriptionRecord } from './subscription-store';
 import { camelize } from './views';
 import { getSchema } from './schema';
 
@@ -132,6 +133,8 @@ export async function registerSubscription(
     principal: { kind: principal.kind, tenantId: principal.tenantId, subject: principal.subject, scopes: [...principal.scopes] },
     expiresAt: new Date(Date.now() + minutes * 60_000).toISOString(),
   });
+  // This instance's pushes see the registration at once (others within SUBSCRIPTION_CACHE_MS).
+  invalidateSubscriptions(principal.tenantId, field, key);
   return { id, url: access.url, group, expiresIn: access.expiresInSeconds };
 }
 
@@ -177,7 +180,7 @@ export interface ShapedMessage {
 export async function shapeForSubscriptions(event: EventEnvelope, log: Logger): Promise<ShapedMessage[]> {
   const input = subscriptionInput(event);
   if (!input) return [];
-  const subs = await findSubscriptions(event.tenant_id, input.field, input.key);
+  const subs = await getLiveSubscriptions(event.tenant_id, input.field, input.key);
   const out: ShapedMessage[] = [];
   for (const s of subs) {
     try {
