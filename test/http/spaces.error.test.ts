@@ -3,6 +3,8 @@ import { createKeyFor, createTenantWithKey, type TenantWithKey } from '../helper
 import { call } from '../helpers/api-call';
 import { useTestHost } from '../helpers/test-host';
 import { documentsHost } from '../helpers/host-presets';
+import { getContainer } from '../../src/shared/adapters/cosmos';
+import { nameKeyOf, nameRecordId, type SpaceNameRecord } from '../../src/shared/spaces/space-records';
 
 const h = useTestHost(documentsHost());
 let t: TenantWithKey;
@@ -63,6 +65,28 @@ describe('spaces: bad input is a 4xx and changes nothing', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     const list = await call(`${spaces()}?name_prefix=race`, t.apiKey);
     expect(list.body.data).toHaveLength(1);
+  });
+
+  it('takes over a name claim left by a crash (its space never written) once it is 30 s old, not before', async () => {
+    const c = await getContainer('spaces');
+    const orphan = (name: string, ageMs: number): SpaceNameRecord => ({
+      id: nameRecordId(nameKeyOf(name)),
+      type: 'space_name',
+      tenantId: t.tenantId,
+      spaceId: `spc_${'0'.repeat(31)}1`,
+      createdAt: new Date(Date.now() - ageMs).toISOString(),
+    });
+    await c.items.create(orphan('Left behind', 60_000));
+    await c.items.create(orphan('Just claimed', 1_000));
+    const taken = await create({ name: 'left behind' });
+    expect(taken.status).toBe(201);
+    const { resource: claim } = await c.item(nameRecordId(nameKeyOf('Left behind')), t.tenantId).read<SpaceNameRecord>();
+    expect(claim?.spaceId).toBe(taken.body.data.id);
+    const fresh = await create({ name: 'Just claimed' });
+    expect(fresh.status).toBe(409);
+    expect(fresh.body.error.code).toBe('CONFLICT');
+    const list = await call(`${spaces()}?name_prefix=just`, t.apiKey);
+    expect(list.body.data).toEqual([]);
   });
 
   it('refuses a rename onto a taken name and keeps both spaces as they were', async () => {
