@@ -184,7 +184,11 @@ type Answer = { id: number; result?: unknown; error?: string };
 
 /** The outside world in a process of its own (this script with --outside), driven over IPC. */
 function forkOutside(): Promise<Outside> {
-  const child: ChildProcess = fork(__filename, ['--outside'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(__filename, ['--outside'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Structured clone, not JSON: a percentile of no samples (NaN) must arrive as NaN, not null.
+    serialization: 'advanced',
+  });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   child.on('message', (m: Answer) => {
@@ -193,10 +197,13 @@ function forkOutside(): Promise<Outside> {
     if (m.error !== undefined) p?.reject(new Error(m.error));
     else p?.resolve(m.result);
   });
-  child.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`the outside process exited with ${code}`));
+  const failAll = (why: string): void => {
+    for (const p of pending.values()) p.reject(new Error(why));
     pending.clear();
-  });
+  };
+  child.on('exit', (code, signal) => failAll(`the outside process exited (${code ?? signal})`));
+  // A send to a process that has gone emits 'error'; the calls waiting on it fail instead.
+  child.on('error', (err) => failAll(`the outside process: ${err.message}`));
   const call = <R>(method: Call['method'], args: unknown[]): Promise<R> =>
     new Promise<R>((resolve, reject) => {
       const id = nextId++;
@@ -210,7 +217,7 @@ function forkOutside(): Promise<Outside> {
     collect: (...args) => call('collect', args),
     close: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null || !child.connected) return resolve();
         child.once('exit', () => resolve());
         child.disconnect();
       }),

@@ -5,6 +5,8 @@ import { batched, isOk, orThrow } from '../../src/shared/adapters/cosmos-batch';
 import { getContainer } from '../../src/shared/adapters/cosmos';
 import { AppError } from '../../src/shared/core/errors';
 import { resetServices } from '../../src/shared/services';
+import { insertSpace } from '../../src/shared/spaces/space-store';
+import { newSpaceId } from '../../src/shared/spaces/space-records';
 
 let emulators: RunningEmulators;
 beforeAll(async () => {
@@ -49,5 +51,38 @@ describe('batched Cosmos operations', () => {
     } catch (e) {
       expect((e as AppError).code).toBe('PRECONDITION_FAILED');
     }
+  });
+
+  // Last in the file: it stops the emulator.
+  it('a batch request that fails as a whole (Cosmos gone) is DEPENDENCY_UNAVAILABLE, not INTERNAL; so is a space create', async () => {
+    await getContainer('outbox');
+    await getContainer('spaces');
+    await emulators.stop();
+    const failure = (p: Promise<unknown>): Promise<unknown> =>
+      p.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const batch = await failure(batched('outbox', 'gone', { operationType: 'Create', resourceBody: { id: 'x', tenantId: 'gone' } }));
+    expect(batch).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    const at = new Date().toISOString();
+    const space = await failure(
+      insertSpace(
+        {
+          id: newSpaceId(),
+          type: 'space',
+          tenantId: 'gone',
+          name: 'Gone',
+          nameKey: 'gone',
+          description: null,
+          metadata: {},
+          documentCount: 0,
+          createdAt: at,
+          updatedAt: at,
+        },
+        new Date(),
+      ),
+    );
+    expect(space).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
   });
 });

@@ -11,6 +11,7 @@
  * emulator and not meant for latency; no library offers group commit over `items.batch`.
  */
 import type { JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
+import { type AppError, dependencyUnavailable } from '../core/errors';
 import { getContainer, mapCosmosError, type ContainerName } from './cosmos';
 
 const MAX_BATCH = 100;
@@ -86,10 +87,22 @@ async function flush(lane: Lane): Promise<void> {
     });
     lane.queue.unshift(...again);
   } catch (err) {
-    const mapped = mapCosmosError(err);
+    const mapped = mapBatchRequestError(err);
     for (const p of items) p.reject(mapped);
   }
   setImmediate(() => void flush(lane));
+}
+
+/**
+ * Maps what `items.batch` throws. @azure/cosmos 4.9 rethrows a failed batch request as a plain
+ * `Error("Batch request error: …")`, dropping the status and network code the shared mapping reads,
+ * so an outage or throttling would come out as INTERNAL (500). The operations were valid (a batch of
+ * validated records; per-operation failures come back as results, not throws), so a request that
+ * failed as a whole is the dependency's failure: 503, retry later.
+ */
+export function mapBatchRequestError(err: unknown, what = 'Resource'): AppError {
+  if (err instanceof Error && err.message.startsWith('Batch request error:')) return dependencyUnavailable('Cosmos DB', err);
+  return mapCosmosError(err, what);
 }
 
 /** A record as a batch operation body (records are plain JSON-shaped objects). */

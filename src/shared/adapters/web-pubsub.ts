@@ -68,6 +68,7 @@ export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & 
   const identity = options.endpoint && options.credential ? { endpoint: options.endpoint, credential: options.credential } : undefined;
   const keyed = identity ? undefined : parseWebPubSubConnectionString(options.connectionString ?? '');
   const endpoint = identity?.endpoint ?? keyed?.endpoint ?? '';
+  const credential = identity?.credential ?? new SecretKeyObjectCredential(keyed?.accessKey ?? '');
   const clientOptions: WebPubSubServiceClientOptions = {
     // Only the loopback stand-in speaks plain http; a real service is always https.
     allowInsecureConnection: endpoint.startsWith('http:'),
@@ -75,12 +76,7 @@ export function createWebPubSub(options: WebPubSubOptions): RealtimePublisher & 
     retryOptions: { maxRetries: 0 },
   };
   // With the identity, client access tokens are issued by the service (generateToken), not signed here.
-  const client = new WebPubSubServiceClient(
-    endpoint,
-    identity ? identity.credential : new SecretKeyObjectCredential(keyed?.accessKey ?? ''),
-    options.hub,
-    clientOptions,
-  );
+  const client = new WebPubSubServiceClient(endpoint, credential, options.hub, clientOptions);
   return {
     async sendToGroup(group: string, payload: unknown): Promise<void> {
       try {

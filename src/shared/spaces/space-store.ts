@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PatchOperation } from '@azure/cosmos';
-import { asBody, isOk, orThrow } from '../adapters/cosmos-batch';
+import { asBody, isOk, mapBatchRequestError, orThrow } from '../adapters/cosmos-batch';
 import { cosmosCall, getContainer, ifMatchOptions, mapCosmosError, queryPage, type Page } from '../adapters/cosmos';
 import { AppError, conflict, isAppError, notFound } from '../core/errors';
 import { nameRecordId, type SpaceNameRecord, type SpaceRecord } from './space-records';
@@ -68,21 +68,23 @@ export async function insertSpace(s: SpaceRecord, now: Date): Promise<SpaceRecor
   // Fast path: the name claim and the space in one transactional batch (same container and
   // partition): one round trip instead of two, and nothing to undo when the space write fails.
   const claim: SpaceNameRecord = { id: nameRecordId(s.nameKey), type: 'space_name', tenantId: s.tenantId, spaceId: s.id, createdAt: now.toISOString() };
-  const batch = await cosmosCall(
-    () =>
-      c.items.batch(
-        [
-          { operationType: 'Create', resourceBody: asBody(claim) },
-          { operationType: 'Create', resourceBody: asBody(s) },
-        ],
-        s.tenantId,
-      ),
-    WHAT,
-  );
+  const batch = await c.items
+    .batch(
+      [
+        { operationType: 'Create', resourceBody: asBody(claim) },
+        { operationType: 'Create', resourceBody: asBody(s) },
+      ],
+      s.tenantId,
+    )
+    .catch((err: unknown) => {
+      throw mapBatchRequestError(err, WHAT);
+    });
   const [claimResult, spaceResult] = batch.result ?? [];
   if (claimResult && spaceResult && isOk(claimResult) && isOk(spaceResult)) return (spaceResult.resourceBody as unknown as SpaceRecord | undefined) ?? s;
   // Anything but "the name is held" is the space write's own failure: nothing was written.
   if (claimResult?.statusCode !== 409) {
+    // Cosmos DB rolls the batch back; the embedded emulator does not, so release a claim it kept.
+    if (claimResult && isOk(claimResult)) await releaseName(s.tenantId, s.nameKey, s.id);
     // The operation that failed (the other answers 424, failed dependency) says why.
     const failed = [claimResult, spaceResult].find((r) => r !== undefined && !isOk(r) && r.statusCode !== 424);
     if (failed) orThrow(failed, WHAT);
