@@ -81,9 +81,9 @@ export async function insertSpace(s: SpaceRecord, now: Date): Promise<SpaceRecor
     });
   const [claimResult, spaceResult] = batch.result ?? [];
   if (claimResult && spaceResult && isOk(claimResult) && isOk(spaceResult)) return (spaceResult.resourceBody as unknown as SpaceRecord | undefined) ?? s;
-  // Anything but "the name is held" is the space write's own failure: nothing was written.
+  // Anything but "the name is held" is the space write's own failure, and the batch wrote nothing.
   if (claimResult?.statusCode !== 409) {
-    // Cosmos DB rolls the batch back; the embedded emulator does not, so release a claim it kept.
+    // Cosmos DB rolls a failed batch back; the embedded emulator does not: release a claim it kept.
     if (claimResult && isOk(claimResult)) await releaseName(s.tenantId, s.nameKey, s.id);
     // The operation that failed (the other answers 424, failed dependency) says why.
     const failed = [claimResult, spaceResult].find((r) => r !== undefined && !isOk(r) && r.statusCode !== 424);
