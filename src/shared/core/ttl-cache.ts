@@ -40,3 +40,18 @@ export class TtlCache<V> {
     this.entries.clear();
   }
 }
+
+/**
+ * The cached promise for `key`, or a new `load()` cached in its place: concurrent callers share one
+ * load, and a load that rejects is dropped (the next caller tries again) rather than cached.
+ */
+export function cachedLoad<V>(cache: TtlCache<Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
+  const hit = cache.get(key);
+  if (hit) return hit.value;
+  const value = load();
+  cache.set(key, value);
+  value.catch(() => {
+    if (cache.get(key)?.value === value) cache.delete(key);
+  });
+  return value;
+}

@@ -7,35 +7,20 @@
  * within SUBSCRIPTION_CACHE_MS. Expiry is checked again on every use, so a cached registration
  * never outlives its token.
  */
+import { cachedLoad, TtlCache } from '../core/ttl-cache';
 import { registerReset } from '../services';
 import { findSubscriptions, type SubscriptionRecord } from './subscription-store';
 
 export const SUBSCRIPTION_CACHE_MS = 5_000;
-const MAX_ENTRIES = 10_000;
 
-interface Entry {
-  at: number;
-  value: Promise<SubscriptionRecord[]>;
-}
-
-const cache = new Map<string, Entry>();
+const cache = new TtlCache<Promise<SubscriptionRecord[]>>(SUBSCRIPTION_CACHE_MS, 10_000);
 const keyOf = (tenantId: string, field: string, key: string): string => `${tenantId}\n${field}\n${key}`;
 
 /** The subscriptions of `field` listening to `key` that are live at `now` (concurrent callers share one lookup). */
 export async function getLiveSubscriptions(tenantId: string, field: string, key: string, now = new Date()): Promise<SubscriptionRecord[]> {
-  const k = keyOf(tenantId, field, key);
-  let entry = cache.get(k);
-  if (!entry || Date.now() - entry.at >= SUBSCRIPTION_CACHE_MS) {
-    if (cache.size >= MAX_ENTRIES) cache.clear();
-    const fresh: Entry = { at: Date.now(), value: findSubscriptions(tenantId, field, key, now) };
-    fresh.value.catch(() => {
-      if (cache.get(k) === fresh) cache.delete(k);
-    });
-    cache.set(k, fresh);
-    entry = fresh;
-  }
+  const live = await cachedLoad(cache, keyOf(tenantId, field, key), () => findSubscriptions(tenantId, field, key, now));
   const at = now.toISOString();
-  return (await entry.value).filter((s) => s.expiresAt > at);
+  return live.filter((s) => s.expiresAt > at);
 }
 
 export function invalidateSubscriptions(tenantId: string, field: string, key: string): void {

@@ -4,31 +4,17 @@
  * through this instance invalidate the tenant's entry at once; another instance sees a change
  * within WEBHOOK_CACHE_MS (a rotated secret is not a problem: the old one keeps signing).
  */
+import { cachedLoad, TtlCache } from '../core/ttl-cache';
 import { registerReset } from '../services';
 import { listEnabledWebhooks, type WebhookRecord } from './webhook-store';
 
 export const WEBHOOK_CACHE_MS = 5_000;
-const MAX_TENANTS = 10_000;
 
-interface Entry {
-  at: number;
-  value: Promise<WebhookRecord[]>;
-}
-
-const cache = new Map<string, Entry>();
+const cache = new TtlCache<Promise<WebhookRecord[]>>(WEBHOOK_CACHE_MS, 10_000);
 
 /** The tenant's enabled webhooks (concurrent callers share one load). */
 export function getEnabledWebhooks(tenantId: string): Promise<WebhookRecord[]> {
-  const hit = cache.get(tenantId);
-  if (hit && Date.now() - hit.at < WEBHOOK_CACHE_MS) return hit.value;
-  if (cache.size >= MAX_TENANTS) cache.clear();
-  const value = listEnabledWebhooks(tenantId);
-  const entry = { at: Date.now(), value };
-  cache.set(tenantId, entry);
-  value.catch(() => {
-    if (cache.get(tenantId) === entry) cache.delete(tenantId);
-  });
-  return value;
+  return cachedLoad(cache, tenantId, () => listEnabledWebhooks(tenantId));
 }
 
 export function invalidateWebhooks(tenantId: string): void {
