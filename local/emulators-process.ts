@@ -29,6 +29,16 @@ export interface ForkedEmulators {
   stop(): Promise<void>;
 }
 
+/** SIGTERM, then SIGKILL after 10 s; resolves once the child has exited (at once if it has). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
 /**
  * Forks this module (compiled, beside the caller's dist) and resolves once the emulators listen.
  * cpuProfileDir writes the process's CPU profile there when it stops.
@@ -39,15 +49,8 @@ export function forkEmulators(options: { cpuProfileDir?: string } = {}): Promise
     execArgv: options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    });
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, env: (m as EmulatorProcessReady).env, stop }));
+    child.once('message', (m) => resolve({ child, env: (m as EmulatorProcessReady).env, stop: () => stopChild(child) }));
     child.once('exit', (code) => reject(new Error(`the emulators process exited with ${code}`)));
   });
 }

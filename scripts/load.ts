@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/shared/core/api-key';
 import { freePort } from '../local/free-port';
 import { projectRoot } from '../local/host';
-import { forkEmulators } from '../local/emulators-process';
+import { forkEmulators, stopChild } from '../local/emulators-process';
 import { latencyChartHtml, summarise, type ArtilleryReport, type RunSummary } from './load-report';
 
 type Profile = 'local' | 'smoke' | 'production';
@@ -84,15 +84,6 @@ async function waitUntilReady(origin: string, bootstrapKey: string, child: Child
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the local host was not ready within a minute');
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
 }
 
 /**

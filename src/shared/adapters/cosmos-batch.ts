@@ -10,8 +10,8 @@
  * Hand-written: the SDK's bulk API does this across partitions but is far slower on the
  * emulator and not meant for latency; no library offers group commit over `items.batch`.
  */
-import type { JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
-import { type AppError, dependencyUnavailable } from '../core/errors';
+import type { Container, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
+import { dependencyUnavailable } from '../core/errors';
 import { getContainer, mapCosmosError, type ContainerName } from './cosmos';
 
 const MAX_BATCH = 100;
@@ -75,8 +75,7 @@ async function flush(lane: Lane): Promise<void> {
       if ('resourceBody' in copy && copy.resourceBody) copy.resourceBody = { ...copy.resourceBody };
       return copy;
     });
-    const response = await container.items.batch(ops, lane.partitionKey);
-    const results = response.result ?? [];
+    const results = await transactionalBatch(container, ops, lane.partitionKey);
     const again: Pending[] = [];
     items.forEach((p, i) => {
       const r = results[i];
@@ -87,22 +86,26 @@ async function flush(lane: Lane): Promise<void> {
     });
     lane.queue.unshift(...again);
   } catch (err) {
-    const mapped = mapBatchRequestError(err);
+    const mapped = mapCosmosError(err);
     for (const p of items) p.reject(mapped);
   }
   setImmediate(() => void flush(lane));
 }
 
 /**
- * Maps what `items.batch` throws. @azure/cosmos 4.9 rethrows a failed batch request as a plain
+ * One transactional batch as given (no grouping): a result per operation (per-operation failures
+ * are results, not throws). @azure/cosmos 4.9 rethrows a request that failed as a whole as a plain
  * `Error("Batch request error: …")`, dropping the status and network code the shared mapping reads,
- * so an outage or throttling would come out as INTERNAL (500). The operations were valid (a batch of
- * validated records; per-operation failures come back as results, not throws), so a request that
- * failed as a whole is the dependency's failure: 503, retry later.
+ * so an outage or throttling would come out as INTERNAL (500). The operations were valid, so such a
+ * failure is the dependency's: DEPENDENCY_UNAVAILABLE (503, retry later).
  */
-export function mapBatchRequestError(err: unknown, what = 'Resource'): AppError {
-  if (err instanceof Error && err.message.startsWith('Batch request error:')) return dependencyUnavailable('Cosmos DB', err);
-  return mapCosmosError(err, what);
+export async function transactionalBatch(container: Container, ops: OperationInput[], partitionKey: string, what = 'Resource'): Promise<OperationResponse[]> {
+  try {
+    return (await container.items.batch(ops, partitionKey)).result ?? [];
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('Batch request error:')) throw dependencyUnavailable('Cosmos DB', err);
+    throw mapCosmosError(err, what);
+  }
 }
 
 /** A record as a batch operation body (records are plain JSON-shaped objects). */

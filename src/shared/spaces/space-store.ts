@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PatchOperation } from '@azure/cosmos';
-import { asBody, isOk, mapBatchRequestError, orThrow } from '../adapters/cosmos-batch';
+import { asBody, isOk, orThrow, transactionalBatch } from '../adapters/cosmos-batch';
 import { cosmosCall, getContainer, ifMatchOptions, mapCosmosError, queryPage, type Page } from '../adapters/cosmos';
 import { AppError, conflict, isAppError, notFound } from '../core/errors';
 import { nameRecordId, type SpaceNameRecord, type SpaceRecord } from './space-records';
@@ -68,18 +68,15 @@ export async function insertSpace(s: SpaceRecord, now: Date): Promise<SpaceRecor
   // Fast path: the name claim and the space in one transactional batch (same container and
   // partition): one round trip instead of two, and nothing to undo when the space write fails.
   const claim: SpaceNameRecord = { id: nameRecordId(s.nameKey), type: 'space_name', tenantId: s.tenantId, spaceId: s.id, createdAt: now.toISOString() };
-  const batch = await c.items
-    .batch(
-      [
-        { operationType: 'Create', resourceBody: asBody(claim) },
-        { operationType: 'Create', resourceBody: asBody(s) },
-      ],
-      s.tenantId,
-    )
-    .catch((err: unknown) => {
-      throw mapBatchRequestError(err, WHAT);
-    });
-  const [claimResult, spaceResult] = batch.result ?? [];
+  const [claimResult, spaceResult] = await transactionalBatch(
+    c,
+    [
+      { operationType: 'Create', resourceBody: asBody(claim) },
+      { operationType: 'Create', resourceBody: asBody(s) },
+    ],
+    s.tenantId,
+    WHAT,
+  );
   if (claimResult && spaceResult && isOk(claimResult) && isOk(spaceResult)) return (spaceResult.resourceBody as unknown as SpaceRecord | undefined) ?? s;
   // Anything but "the name is held" is the space write's own failure, and the batch wrote nothing.
   if (claimResult?.statusCode !== 409) {
